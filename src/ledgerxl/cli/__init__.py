@@ -1,0 +1,65 @@
+"""Command-line entry point. Commands live in their own modules and are imported only when run,
+so `ledgerxl --help` stays fast and never pays for pandas, openpyxl or python-docx."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from ledgerxl import __version__
+
+# command name -> "module:attribute"; each module imports only click at import time
+COMMANDS: dict[str, str] = {
+    "merge": "ledgerxl.cli.merge_cmd:merge",
+}
+# one-line help shown by `ledgerxl --help` without importing the command modules
+SHORT_HELP: dict[str, str] = {
+    "merge": "校验并汇总各单位报送表，生成台账.xlsx 和附件.docx。",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        cmd: click.Command = getattr(importlib.import_module(module), attr)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ledgerxl")
+@click.option("--debug", is_flag=True, help="出错时显示完整的 Python 调用栈（供维护人员排查）。")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """ledgerxl：政府工作报告挂牌事项台账的校验、汇总与发布工具。
+
+    常用：ledgerxl merge（在含 ledgerxl.toml 的工作目录中运行）。
+    每个命令加 --help 查看说明。
+    """
+    ctx.obj = {"debug": debug}
+    _tolerant_stdio()
+
+
+def _tolerant_stdio() -> None:
+    # A Windows console redirected to a file may use GBK: never crash on a rare character.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure: Any = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - exotic streams
+                pass

@@ -1,0 +1,63 @@
+"""Shared CLI plumbing: turn the library's errors into clean Chinese messages and exit codes."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ledgerxl.errors import LedgerxlError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INTERNAL = 70  # a bug in ledgerxl, not in the inputs
+
+
+class CliError(click.ClickException):
+    """A library error shown to the clerk as 错误：… with the library's exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+def debug_enabled() -> bool:
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    flag = bool(root and isinstance(root.obj, dict) and root.obj.get("debug"))
+    return flag or os.environ.get("LEDGERXL_DEBUG") == "1"
+
+
+def handle_errors(func: F) -> F:
+    """Library errors -> message + exit code; anything unexpected -> short message, traceback on --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except LedgerxlError as e:
+            if debug_enabled():
+                traceback.print_exc()
+            raise CliError(str(e), e.exit_code) from e
+        except KeyboardInterrupt:
+            click.echo("已中断；已有的输出文件未被改动。", err=True)
+            sys.exit(130)
+        except Exception as e:
+            if debug_enabled():
+                traceback.print_exc()
+            raise CliError(
+                f"程序内部错误（{type(e).__name__}: {e}）。\n  处理办法：请加 --debug 重新运行，并把输出发给维护人员。",
+                EXIT_INTERNAL,
+            ) from e
+
+    return wrapper  # type: ignore[return-value]

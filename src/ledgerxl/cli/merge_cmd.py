@@ -1,0 +1,81 @@
+"""`ledgerxl merge`: parse options, call pipeline.run_merge, print what happened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ledgerxl.cli.common import handle_errors
+
+
+@click.command(name="merge")
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--master", "-m", type=click.Path(path_type=Path), help="挂牌事项清单（.xlsx/.xls/.ods/.csv）。")
+@click.option("--period", "-p", help="报告期，如 2025Q1、2025H1、2025Q3、2025FY 或 2025年三季度。")
+@click.option("--out", "-o", type=click.Path(path_type=Path), help="输出目录（默认 out）。")
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="配置文件（默认当前目录下的 ledgerxl.toml）。",
+)
+@click.option("--allow-errors", is_flag=True, help="有错误时仍然生成台账：有错误的报送表不纳入，并列出。")
+@handle_errors
+def merge(
+    inputs: tuple[Path, ...],
+    master: Path | None,
+    period: str | None,
+    out: Path | None,
+    config_path: Path | None,
+    allow_errors: bool,
+) -> None:
+    """校验并汇总各单位报送表，生成台账.xlsx 和附件.docx。
+
+    INPUTS 是报送表所在的目录或文件；不给时用 ledgerxl.toml 中的 inbox。
+    有错误时不生成台账（退出码 1），除非加 --allow-errors；用法或配置错误退出码 2。
+    """
+    from ledgerxl.config import load_config
+    from ledgerxl.pipeline import MergeOptions, run_merge
+    from ledgerxl.summary import count_line, format_finding, sort_findings
+
+    cfg = load_config(config_path)
+    opts = MergeOptions(
+        master=master, period=period, out=out, inputs=list(inputs), allow_errors=allow_errors, config=cfg
+    )
+    r = run_merge(opts)
+    m = r.master
+    click.echo(f"挂牌事项清单：{m.source}（{len(m.items)} 项，{len(m.departments)} 个责任单位）")
+    click.echo(f"报告期：{r.period}")
+    click.echo(f"读取报送文件 {len(r.files)} 个：")
+    by_file = {s.name: s for s in r.submissions}
+    for path in r.files:
+        s = by_file.get(path.name)
+        if s is None:
+            click.echo(f"  {path.name}  （无法读取）")
+        else:
+            click.echo(f"  {path.name}  {s.department or s.department_raw or '（单位未识别）'}  {len(s.entries)} 项")
+    findings = sort_findings(r.findings)
+    if findings:
+        click.echo("校验发现：")
+        for f in findings:
+            click.echo("  " + format_finding(f).replace("\n", "\n  "))
+    reported = {s.department for s in r.submissions if s.department} - {s.department for s in r.excluded}
+    if r.blocked:
+        click.echo(
+            f"有 {len(r.errors)} 条错误，未生成台账。请按提示修改后重新报送，"
+            "或加 --allow-errors 先汇总没有错误的报送表。"
+        )
+        click.echo(f"汇总未完成：{count_line(r.findings)}。")
+        raise SystemExit(1)
+    if r.excluded:
+        click.echo("以下报送表有错误，未纳入台账：" + "、".join(s.name for s in r.excluded))
+    click.echo("已写出：")
+    for p in r.written:
+        click.echo(f"  {p}")
+    with_text = sum(1 for row in r.ledger.rows if row.parts) if r.ledger else 0
+    click.echo(
+        f"汇总完成：{len(m.items)} 项事项，{with_text} 项有进展；"
+        f"{len(reported)}/{len(m.departments)} 个单位已报送；{count_line(r.findings)}。"
+    )

@@ -1,0 +1,72 @@
+"""The stable finding codes. A code never changes meaning once released; new rules get new codes.
+
+E1xx: the file itself; E2xx: the content of a submission; W3xx: warnings (never block publishing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledgerxl.model import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    slug: str
+    title: str  # short Chinese name shown in reports
+    hint: str  # default advice to the clerk or department
+
+    @property
+    def severity(self) -> Severity:
+        return "warning" if self.code.startswith("W") else "error"
+
+
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in [
+        Code(
+            "E101",
+            "unreadable-file",
+            "文件无法读取",
+            "请确认文件是 Excel 表格（.xlsx/.xls/.ods/.csv）且未损坏，重新保存后再报送。",
+        ),
+        Code("E102", "password-protected", "文件有密码保护", "请取消文件打开密码后重新报送。"),
+        Code("E103", "no-header", "找不到表头", "请使用下发的填报表，保留“序号”“进展情况”等表头行。"),
+        Code("E104", "file-too-large", "文件过大或结构异常", "请只保留填报表内容，另存为新文件后重新报送。"),
+        Code("E201", "unknown-item", "事项序号不在挂牌事项清单中", "请核对序号，使用下发填报表中的序号。"),
+        Code("E202", "item-not-assigned", "该事项不属于本单位", "请删除该行，或与督查室确认责任分工。"),
+        Code(
+            "E203",
+            "item-text-edited",
+            "事项内容被改动",
+            "事项内容以挂牌事项清单为准，请恢复原文，进展写在“进展情况”列。",
+        ),
+        Code("E204", "duplicate-item", "同一事项重复填报", "请合并为一行后重新报送。"),
+        Code("E205", "empty-progress", "进展情况为空", "请填写该事项的进展情况。"),
+        Code("E206", "wrong-period", "报告期不符", "请使用本期填报表，并核对“报告期”。"),
+        Code(
+            "E207",
+            "unknown-department",
+            "无法识别填报单位",
+            "请在“填报单位”处填写单位规范名称，或在 ledgerxl.toml 中登记别名。",
+        ),
+        Code(
+            "E208", "conflicting-submissions", "同一单位有多份报送", "请只保留一份，或填写填报日期以便确定以哪份为准。"
+        ),
+        Code("W301", "stale-progress", "进展情况与上期相同", "请更新为本期进展。"),
+        Code("W302", "earlier-period-figures", "只引用了以前期间的数据", "请补充本期数据。"),
+        Code("W303", "short-progress", "进展情况过短", "请具体说明进展，包括数量、进度等。"),
+        Code("W304", "formula-or-hyperlink", "单元格含公式或超链接", "请粘贴为纯文本。"),
+        Code("W305", "missing-department", "单位未报送", "请督促该单位尽快报送。"),
+        Code("W306", "resubmission", "单位重复报送，以较新的一份为准", "如需以旧版为准，请删除较新的文件。"),
+        Code("W307", "missing-item", "本单位事项未填报", "请补充该事项的进展情况。"),
+    ]
+}
+
+
+def make(code: str, message: str, **where: str) -> Finding:
+    """Build a finding for a registered code, with its severity and default hint."""
+    c = CODES[code]
+    hint = where.pop("hint", "") or c.hint
+    return Finding(code=code, severity=c.severity, message=message, hint=hint, **where)

@@ -1,0 +1,136 @@
+"""ledgerxl.toml: the working folder's settings. Paths in it are relative to the file's folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledgerxl.errors import ConfigError, LedgerxlError
+from ledgerxl.periods import Period, parse_period
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAME = "ledgerxl.toml"
+DEFAULT_TITLE = "{year}年{org}政府工作报告公开挂牌事项{period}{kind}台账"
+DEFAULT_PLACEHOLDER = "（未报送）"
+
+_TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
+
+
+@dataclass
+class Config:
+    base_dir: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+    org: str = "市"
+    period: Period | None = None
+    master: Path | None = None
+    inbox: Path | None = None
+    out: Path | None = None
+    placeholder: str = DEFAULT_PLACEHOLDER
+    title: str = DEFAULT_TITLE
+    document_date: dt.date | None = None
+    # alias -> canonical department name
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def ledger_title(self, period: Period) -> str:
+        try:
+            return self.title.format(
+                year=period.year,
+                org=self.org,
+                period=period.label,
+                kind="完成情况" if period.is_annual else "进展情况",
+            )
+        except (KeyError, IndexError, ValueError) as e:
+            raise ConfigError(
+                f"{self._where()}title 模板“{self.title}”有误：{e}",
+                "可用的占位符：{year} {org} {period} {kind}。",
+            ) from e
+
+    def date_for(self, period: Period) -> dt.date:
+        """The date stamped into documents: fixed, so reruns are byte-identical."""
+        return self.document_date or period.end_date
+
+    def _where(self) -> str:
+        return f"配置文件 {self.source}：" if self.source else ""
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    p = (start or Path.cwd()) / CONFIG_NAME
+    return p if p.is_file() else None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load `path`, or ledgerxl.toml in the current folder if there is one, or defaults."""
+    if path is None:
+        path = find_config()
+        if path is None:
+            return Config()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"找不到配置文件 {path}。", "请检查路径，或用 ledgerxl init 新建工作目录。")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码。", "请用记事本“另存为 UTF-8”后再试。") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"配置文件 {path} 格式有误：{e}", "请对照 README 中的示例检查引号和等号。") from e
+    return config_from_dict(data, path)
+
+
+def config_from_dict(data: dict[str, Any], path: Path) -> Config:
+    cfg = Config(base_dir=path.parent.resolve(), source=path)
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"配置文件 {path}：不认识的设置项 {'、'.join(unknown)}。",
+            f"可用的设置项：{'、'.join(sorted(_TOP_KEYS))}。",
+        )
+
+    def text(key: str) -> str | None:
+        v = data.get(key)
+        if v is None:
+            return None
+        if not isinstance(v, str):
+            raise ConfigError(f"配置文件 {path}：{key} 应为文字（用英文双引号括起来）。")
+        return v
+
+    cfg.org = text("org") or cfg.org
+    cfg.placeholder = text("placeholder") or cfg.placeholder
+    cfg.title = text("title") or cfg.title
+    if (p := text("period")) is not None:
+        try:
+            cfg.period = parse_period(p)
+        except LedgerxlError as e:
+            raise ConfigError(f"配置文件 {path}：{e.message}", e.hint) from e
+    for key in ("master", "inbox", "out"):
+        if (v := text(key)) is not None:
+            setattr(cfg, key, cfg.base_dir / v)
+    d = data.get("document_date")
+    if d is not None:
+        if isinstance(d, dt.date):
+            cfg.document_date = d
+        else:
+            try:
+                cfg.document_date = dt.date.fromisoformat(str(d))
+            except ValueError as e:
+                raise ConfigError(f"配置文件 {path}：document_date 应写成 2025-10-15 这样的日期。") from e
+    aliases = data.get("aliases", {})
+    if not isinstance(aliases, dict):
+        raise ConfigError(f"配置文件 {path}：[aliases] 应为“规范名称 = [别名, …]”。")
+    for canonical, names in aliases.items():
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ConfigError(f"配置文件 {path}：[aliases] 中“{canonical}”的别名应为文字列表。")
+        for n in names:
+            prev = cfg.aliases.get(n)
+            if prev and prev != canonical:
+                raise ConfigError(f"配置文件 {path}：别名“{n}”同时指向“{prev}”和“{canonical}”。")
+            cfg.aliases[n] = canonical
+    return cfg

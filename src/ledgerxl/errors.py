@@ -1,0 +1,55 @@
+"""Exceptions ledgerxl raises. Messages are in Chinese, for clerks; the CLI prints them as they are."""
+
+from __future__ import annotations
+
+
+class LedgerxlError(Exception):
+    """Base of every error ledgerxl raises on purpose. `exit_code` is what the CLI returns."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  处理办法：{self.hint}" if self.hint else self.message
+
+
+class UsageError(LedgerxlError):
+    """Bad command-line options or arguments."""
+
+
+class ConfigError(LedgerxlError):
+    """ledgerxl.toml missing a value or holding a wrong one."""
+
+
+class PeriodError(UsageError):
+    """A period string that cannot be parsed."""
+
+
+class MasterError(LedgerxlError):
+    """The master list (挂牌事项清单) is missing or unreadable."""
+
+
+class ReadError(LedgerxlError):
+    """A submission could not be read. Carries the finding code; the pipeline turns it into a finding."""
+
+    def __init__(self, code: str, message: str, hint: str = "", cell: str = "", sheet: str = "") -> None:
+        super().__init__(message, hint)
+        self.code = code
+        self.cell = cell
+        self.sheet = sheet
+
+
+class OutputError(LedgerxlError):
+    """An output file could not be written."""
+
+    exit_code = 2
+
+
+class PublishBlocked(LedgerxlError):
+    """Validation found errors and publishing was not forced."""
+
+    exit_code = 1

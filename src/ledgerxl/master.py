@@ -1,0 +1,77 @@
+"""The master list (挂牌事项清单): load it from .xlsx/.xls/.ods/.csv."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ledgerxl.errors import MasterError, ReadError
+from ledgerxl.model import Item, MasterList
+from ledgerxl.tables import TABLE_SUFFIXES, cell_name, find_header, read_grids
+
+# 责任单位 may list several departments: 、 ， , ； ; / or spaces between them; order is kept (lead first).
+_DEPT_SEP = re.compile(r"[、，,；;/／\s]+")
+
+_HINT = "挂牌事项清单需要“序号”“事项内容”“责任单位”三列（可选“分类”“目标”），表头在前 30 行内。"
+
+
+def split_departments(text: str) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for d in _DEPT_SEP.split(text.strip()):
+        if d:
+            seen.setdefault(d, None)
+    return tuple(seen)
+
+
+def load_master(path: Path) -> MasterList:
+    path = Path(path)
+    if not path.exists():
+        raise MasterError(
+            f"找不到挂牌事项清单 {path}。", "请用 --master 指定清单文件，或在 ledgerxl.toml 中设置 master。"
+        )
+    if path.is_dir() or path.suffix.lower() not in TABLE_SUFFIXES:
+        raise MasterError(f"挂牌事项清单 {path} 不是表格文件。", "请提供 .xlsx、.xls、.ods 或 .csv 文件。")
+    try:
+        grids = read_grids(path)
+    except ReadError as e:
+        raise MasterError(f"挂牌事项清单 {path}：{e.message}", e.hint) from e
+    for grid in grids:
+        found = find_header(grid, ("number", "text", "department"))
+        if not found:
+            continue
+        header, cols = found
+        items: list[Item] = []
+        seen: dict[int, str] = {}
+        for r in range(header + 1, len(grid.rows)):
+            raw_no = grid.get(r, cols["number"]).strip()
+            text = grid.get(r, cols["text"]).strip()
+            depts_raw = grid.get(r, cols["department"])
+            if not raw_no and not text:
+                continue
+            where = f"挂牌事项清单 {path.name} / {grid.sheet} / {cell_name(r, cols['number'])}"
+            if not raw_no.isdigit():
+                raise MasterError(f"{where}：序号“{raw_no}”不是数字。", "序号请填写 1、2、3 这样的整数。")
+            number = int(raw_no)
+            if number in seen:
+                raise MasterError(f"{where}：序号 {number} 与 {seen[number]} 重复。", "每个事项的序号应唯一。")
+            seen[number] = cell_name(r, cols["number"])
+            depts = split_departments(depts_raw)
+            if not depts:
+                raise MasterError(
+                    f"挂牌事项清单 {path.name} / {grid.sheet} / {cell_name(r, cols['department'])}："
+                    f"第 {number} 项没有责任单位。",
+                    "请填写责任单位，多个单位用顿号“、”分隔，牵头单位在前。",
+                )
+            items.append(
+                Item(
+                    number=number,
+                    text=text,
+                    departments=depts,
+                    category=grid.get(r, cols["category"]).strip() if "category" in cols else "",
+                    target=grid.get(r, cols["target"]).strip() if "target" in cols else "",
+                )
+            )
+        if not items:
+            raise MasterError(f"挂牌事项清单 {path.name} / {grid.sheet}：表头下没有事项。", _HINT)
+        return MasterList(items, source=path)
+    raise MasterError(f"挂牌事项清单 {path.name}：找不到表头。", _HINT)

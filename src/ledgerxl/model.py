@@ -1,0 +1,141 @@
+"""Plain data passed between the stages: read -> validate -> merge -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One pledged item of the master list (挂牌事项)."""
+
+    number: int
+    text: str
+    departments: tuple[str, ...]  # lead first
+    category: str = ""
+    target: str = ""
+
+
+@dataclass
+class MasterList:
+    items: list[Item]
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.by_number: dict[int, Item] = {it.number: it for it in self.items}
+
+    @property
+    def departments(self) -> list[str]:
+        """Every department, in order of first appearance in the list."""
+        seen: dict[str, None] = {}
+        for it in self.items:
+            for d in it.departments:
+                seen.setdefault(d, None)
+        return list(seen)
+
+    def items_of(self, department: str) -> list[Item]:
+        return [it for it in self.items if department in it.departments]
+
+
+@dataclass
+class Entry:
+    """One filled row of a submission (填报行). `row` is the 1-based sheet row."""
+
+    row: int
+    number: int | None
+    raw_number: str
+    item_text: str
+    progress: str
+    status: str = ""
+    note: str = ""
+    value: str = ""
+
+
+@dataclass
+class Submission:
+    """One department's workbook for one period (报送表)."""
+
+    path: Path
+    sheet: str
+    department: str | None  # canonical name, None when not identified
+    department_raw: str  # what the form said
+    department_cell: str  # e.g. "B2", "" when taken from elsewhere
+    header_row: int
+    columns: dict[str, int]  # field name -> 0-based column index
+    entries: list[Entry] = field(default_factory=list)
+    period_raw: str = ""
+    period_cell: str = ""
+    contact: str = ""
+    phone: str = ""
+    filled_date: str = ""
+    mtime: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the inputs (校验问题)."""
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    department: str = ""
+
+    @property
+    def location(self) -> str:
+        parts = [p for p in (self.file, self.sheet, self.cell) if p]
+        return " / ".join(parts)
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "department": self.department,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class LedgerRow:
+    item: Item
+    # (department, text) in the master's department order; text keeps inner line breaks
+    parts: list[tuple[str, str]]
+    missing: list[str]  # departments of this item that reported nothing
+    status: str = ""
+
+    @property
+    def paragraphs(self) -> list[str]:
+        out: list[str] = []
+        for _, text in self.parts:
+            out.extend(text.split("\n"))
+        return out
+
+    @property
+    def progress(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass
+class Ledger:
+    title: str
+    progress_label: str  # 进展情况 / 全年完成情况
+    rows: list[LedgerRow]
+    placeholder: str = "（未报送）"
+
+    def progress_paragraphs(self, row: LedgerRow) -> list[str]:
+        return row.paragraphs or [self.placeholder]

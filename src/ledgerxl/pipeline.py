@@ -1,0 +1,140 @@
+"""The merge job as one library call: read -> validate -> merge -> write. The CLI and batch use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ledgerxl import codes
+from ledgerxl.config import Config
+from ledgerxl.departments import Departments
+from ledgerxl.errors import ReadError, UsageError
+from ledgerxl.master import load_master
+from ledgerxl.merge import build_ledger
+from ledgerxl.model import Finding, Ledger, MasterList, Submission
+from ledgerxl.periods import Period, parse_period
+from ledgerxl.read import read_submission
+from ledgerxl.tables import TABLE_SUFFIXES
+from ledgerxl.validate import validate
+
+LEDGER_NAME = "台账.xlsx"
+ATTACHMENT_NAME = "附件.docx"
+
+
+@dataclass
+class MergeOptions:
+    master: Path | None = None
+    period: str | Period | None = None
+    out: Path | None = None
+    inputs: list[Path] = field(default_factory=list)
+    allow_errors: bool = False
+    config: Config = field(default_factory=Config)
+
+
+@dataclass
+class MergeResult:
+    period: Period
+    master: MasterList
+    files: list[Path]
+    submissions: list[Submission]
+    findings: list[Finding]
+    ledger: Ledger | None = None
+    excluded: list[Submission] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def blocked(self) -> bool:
+        return not self.written and bool(self.errors)
+
+
+def collect_inputs(paths: list[Path], skip: set[Path] | None = None) -> list[Path]:
+    """Submission files under the given files/folders, sorted by name so every run reads the same list.
+
+    Excel/WPS lock files (~$…) and hidden files are skipped; other files are kept so that a wrong
+    format is reported rather than silently ignored."""
+    skip = {p.resolve() for p in (skip or set())}
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found.extend(c for c in p.iterdir() if c.is_file() or c.suffix.lower() in TABLE_SUFFIXES)
+        elif p.exists() or p.is_symlink():
+            found.append(p)
+        else:
+            raise UsageError(f"找不到报送文件或目录 {p}。", "请检查路径；目录名含空格时请加引号。")
+    keep = [f for f in found if not f.name.startswith(("~$", ".")) and f.resolve() not in skip]
+    return sorted(dict.fromkeys(keep), key=lambda f: (f.name, str(f)))
+
+
+def read_all(files: list[Path], departments: Departments) -> tuple[list[Submission], list[Finding]]:
+    subs: list[Submission] = []
+    findings: list[Finding] = []
+    for f in files:
+        try:
+            if f.is_dir():
+                raise ReadError("E101", "这是一个文件夹，不是表格文件。")
+            if f.suffix.lower() not in TABLE_SUFFIXES:
+                raise ReadError(
+                    "E101", f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
+                )
+            subs.append(read_submission(f, departments))
+        except ReadError as e:
+            findings.append(codes.make(e.code, e.message, hint=e.hint, file=f.name, sheet=e.sheet, cell=e.cell))
+        except OSError as e:
+            findings.append(codes.make("E101", f"无法打开文件：{e.strerror or e}。", file=f.name))
+    return subs, findings
+
+
+def resolve_options(opts: MergeOptions) -> tuple[Path, Period, Path, list[Path]]:
+    cfg = opts.config
+    master = opts.master or cfg.master
+    if master is None:
+        raise UsageError("没有指定挂牌事项清单。", "请用 --master 指定，或在 ledgerxl.toml 中设置 master。")
+    period_in = opts.period if opts.period is not None else cfg.period
+    if period_in is None:
+        raise UsageError(
+            "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
+        )
+    period = period_in if isinstance(period_in, Period) else parse_period(period_in)
+    out = opts.out or cfg.out or Path("out")
+    inputs = opts.inputs or ([cfg.inbox] if cfg.inbox else [])
+    if not inputs:
+        raise UsageError("没有指定报送文件目录。", "请在命令末尾给出目录，或在 ledgerxl.toml 中设置 inbox。")
+    return Path(master), period, Path(out), [Path(p) for p in inputs]
+
+
+def run_merge(opts: MergeOptions) -> MergeResult:
+    """Validate every submission, merge, and write 台账.xlsx and 附件.docx (unless errors block it)."""
+    from ledgerxl.atomic import publish
+    from ledgerxl.write_docx import DocxOptions, build_docx
+    from ledgerxl.write_xlsx import build_xlsx
+
+    cfg = opts.config
+    master_path, period, out, inputs = resolve_options(opts)
+    master = load_master(master_path)
+    departments = Departments(master.departments, cfg.aliases)
+    files = collect_inputs(inputs, skip={master_path})
+    subs, findings = read_all(files, departments)
+    findings.extend(validate(subs, master, period))
+    result = MergeResult(period=period, master=master, files=files, submissions=subs, findings=findings)
+    if result.errors and not opts.allow_errors:
+        return result
+    bad_files = {f.file for f in result.errors}
+    accepted = [s for s in subs if s.name not in bad_files]
+    result.excluded = [s for s in subs if s.name in bad_files]
+    ledger = build_ledger(master, accepted, cfg.ledger_title(period), period.progress_label, cfg.placeholder)
+    result.ledger = ledger
+    date = cfg.date_for(period)
+    outputs = {
+        out / LEDGER_NAME: build_xlsx(ledger, date),
+        out / ATTACHMENT_NAME: build_docx(ledger, DocxOptions(date=date)),
+    }
+    result.written = publish(outputs)
+    return result

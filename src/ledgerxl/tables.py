@@ -1,0 +1,156 @@
+"""Raw cell grids from spreadsheet and CSV files, and the header matching both readers share.
+
+Values are read with python-calamine (fast, no styles); coordinates stay absolute so that findings can
+name the real cell (B7), whatever empty rows or columns the sheet starts with.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledgerxl.errors import ReadError
+
+Cell = object
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TABLE_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
+
+
+@dataclass
+class Grid:
+    """One sheet's cells as text, row-major, 0-based, with absolute positions."""
+
+    sheet: str
+    rows: list[list[str]]
+
+    def get(self, r: int, c: int) -> str:
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            return self.rows[r][c]
+        return ""
+
+
+def col_letter(c: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
+    s = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def cell_name(r: int, c: int) -> str:
+    """0-based row/column -> A1-style name."""
+    return f"{col_letter(c)}{r + 1}"
+
+
+def cell_text(v: Cell) -> str:
+    """A cell's value as the text a person sees. Whole floats lose their `.0` (序号 7.0 -> "7")."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        # Excel on Windows may store CR LF inside cells; a paragraph break is a paragraph break.
+        return v.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, dt.date | dt.time):
+        return v.isoformat()
+    return str(v)
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every visible sheet of a workbook (or the one table of a CSV) as text grids."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return [Grid(path.stem, _read_csv(path))]
+    if suffix not in SPREADSHEET_SUFFIXES:
+        raise ReadError("E101", f"不支持的文件类型“{path.suffix}”。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。")
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except PasswordError as e:
+        raise ReadError("E102", "文件设置了打开密码，无法读取。") from e
+    except Exception as e:  # calamine raises several kinds for damaged or mislabelled files
+        raise ReadError("E101", f"文件已损坏或不是表格文件（{type(e).__name__}）。") from e
+    grids: list[Grid] = []
+    try:
+        for meta in wb.sheets_metadata:
+            if str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible"):
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            grids.append(Grid(meta.name, [[cell_text(v) for v in row] for row in rows]))
+    except Exception as e:
+        raise ReadError("E101", f"读取工作表时出错（{type(e).__name__}）。") from e
+    finally:
+        wb.close()
+    return grids
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ReadError("E101", "CSV 文件编码无法识别。", "请另存为“CSV UTF-8”格式后重新报送。")
+    return [[cell_text(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+
+
+_FULLWIDTH = str.maketrans("（）【】［］：", "()[][]:")
+
+
+def norm_header(text: str) -> str:
+    """Header cell text reduced for matching: no spaces or line breaks, half-width brackets."""
+    s = re.sub(r"\s+", "", text).translate(_FULLWIDTH)
+    return re.sub(r"\(.*?\)|\[.*?\]|[*＊:]", "", s)
+
+
+# field -> header names that mean it (already normalised)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "number": ("序号", "编号", "事项序号", "事项编号", "序"),
+    "text": ("事项内容", "挂牌事项", "事项", "工作任务", "任务内容", "目标任务", "事项名称"),
+    "department": ("责任单位", "牵头单位", "责任部门", "承办单位"),
+    "progress": ("进展情况", "全年完成情况", "完成情况", "工作进展", "进展", "推进情况", "落实情况"),
+    "status": ("完成状态", "状态", "推进状态"),
+    "note": ("备注",),
+    "category": ("分类", "类别", "板块"),
+    "target": ("目标", "目标值"),
+    "value": ("完成值", "实际完成"),
+}
+
+
+def match_columns(row: Iterable[str]) -> dict[str, int]:
+    """Map field names to column indexes for one candidate header row (first match wins)."""
+    found: dict[str, int] = {}
+    for c, v in enumerate(row):
+        h = norm_header(v)
+        if not h:
+            continue
+        for fieldname, names in HEADER_ALIASES.items():
+            if fieldname not in found and h in names:
+                found[fieldname] = c
+                break
+    return found
+
+
+def find_header(grid: Grid, required: tuple[str, ...], scan_rows: int = 30) -> tuple[int, dict[str, int]] | None:
+    """The first row within `scan_rows` whose cells name every required field."""
+    for r, row in enumerate(grid.rows[:scan_rows]):
+        cols = match_columns(row)
+        if all(f in cols for f in required):
+            return r, cols
+    return None

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from helpers import SAMPLE  # noqa: E402
+
+
+@pytest.fixture
+def sample_dir(tmp_path: Path) -> Path:
+    """A private copy of sample_inputs/2025-q3 (without any earlier out/), safe to modify."""
+    dst = tmp_path / "2025-q3"
+    shutil.copytree(SAMPLE, dst, ignore=shutil.ignore_patterns("out"))
+    return dst
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample merged once for the whole session (read-only use)."""
+    from ledgerxl.config import load_config
+    from ledgerxl.pipeline import MergeOptions, run_merge
+
+    out = tmp_path_factory.mktemp("sample-out")
+    cfg = load_config(SAMPLE / "ledgerxl.toml")
+    r = run_merge(MergeOptions(out=out, config=cfg))
+    assert not r.errors, r.errors
+    return out

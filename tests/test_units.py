@@ -1,0 +1,117 @@
+"""Small units: periods, master list loading, department names, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import DATA, SAMPLE
+
+from ledgerxl.config import load_config
+from ledgerxl.departments import Departments
+from ledgerxl.errors import ConfigError, MasterError, PeriodError
+from ledgerxl.master import load_master, split_departments
+from ledgerxl.periods import parse_period
+
+
+@pytest.mark.parametrize(
+    "text,code,label",
+    [
+        ("2025Q1", "2025Q1", "一季度"),
+        ("2025H1", "2025H1", "上半年"),
+        ("2025Q3", "2025Q3", "三季度"),
+        ("2025FY", "2025FY", "全年"),
+        ("2025年三季度", "2025Q3", "三季度"),
+        ("2025年全年", "2025FY", "全年"),
+        ("2025 年 上半年", "2025H1", "上半年"),
+        ("2025-q1", "2025Q1", "一季度"),
+    ],
+)
+def test_parse_period(text: str, code: str, label: str) -> None:
+    p = parse_period(text)
+    assert (p.code, p.label) == (code, label)
+
+
+def test_period_labels() -> None:
+    assert parse_period("2025Q3").progress_label == "进展情况"
+    assert parse_period("2025FY").progress_label == "全年完成情况"
+    assert parse_period("2025Q1").previous.code == "2024FY"
+    assert parse_period("2025Q3").previous.code == "2025H1"
+
+
+@pytest.mark.parametrize("bad", ["2025Q5", "三季度", "", "2025年第五季度"])
+def test_bad_period(bad: str) -> None:
+    with pytest.raises(PeriodError, match="无法识别报告期"):
+        parse_period(bad)
+
+
+@pytest.mark.parametrize(
+    "text,want",
+    [
+        ("市发展改革委、市工业和信息化局", ("市发展改革委", "市工业和信息化局")),
+        ("市科技局，市财政局", ("市科技局", "市财政局")),
+        ("市科技局,市财政局;市商务局", ("市科技局", "市财政局", "市商务局")),
+        ("市科技局；市财政局/市商务局", ("市科技局", "市财政局", "市商务局")),
+        ("市科技局 市财政局", ("市科技局", "市财政局")),
+        ("市科技局、市科技局", ("市科技局",)),
+    ],
+)
+def test_split_departments(text: str, want: tuple[str, ...]) -> None:
+    assert split_departments(text) == want
+
+
+def test_master_from_csv_and_xlsx_agree() -> None:
+    a = load_master(DATA / "master.csv")
+    b = load_master(SAMPLE / "挂牌事项清单.xlsx")
+    assert a.items == b.items
+    assert len(a.items) == 44 and len(a.departments) == 22
+    assert a.by_number[7].departments == ("市发展改革委", "市工业和信息化局")
+    assert a.by_number[1].category == "主要预期目标"
+
+
+def test_master_errors(tmp_path: Path) -> None:
+    with pytest.raises(MasterError, match="找不到挂牌事项清单"):
+        load_master(tmp_path / "none.xlsx")
+    p = tmp_path / "m.csv"
+    p.write_text("序号,事项内容\n1,x\n", encoding="utf-8")
+    with pytest.raises(MasterError, match="找不到表头"):
+        load_master(p)
+    p.write_text("序号,事项内容,责任单位\n1,x,市科技局\n1,y,市财政局\n", encoding="utf-8")
+    with pytest.raises(MasterError, match="序号 1 与 A2 重复"):
+        load_master(p)
+    p.write_text("序号,事项内容,责任单位\n1,x,\n", encoding="utf-8")
+    with pytest.raises(MasterError, match="第 1 项没有责任单位"):
+        load_master(p)
+
+
+def test_master_csv_in_gb18030(tmp_path: Path) -> None:
+    p = tmp_path / "m.csv"
+    p.write_bytes("序号,事项内容,责任单位\n1,全市生产总值增长5.5%左右。,市统计局\n".encode("gb18030"))
+    assert load_master(p).items[0].text == "全市生产总值增长5.5%左右。"
+
+
+def test_departments_resolve_aliases_and_file_names() -> None:
+    d = Departments(["市发展改革委", "市科技局"], {"市发改委": "市发展改革委"})
+    assert d.resolve("市发改委") == "市发展改革委"
+    assert d.resolve(" 市 科技局 ") == "市科技局"
+    assert d.resolve("市科技厅") is None
+    assert d.candidates_in("2025三季度-市发改委-报送") == ["市发展改革委"]
+    assert d.candidates_in("汇总") == []
+
+
+def test_config(tmp_path: Path) -> None:
+    cfg = load_config(SAMPLE / "ledgerxl.toml")
+    assert cfg.period and cfg.period.code == "2025Q3"
+    assert cfg.master == SAMPLE.resolve() / "挂牌事项清单.xlsx"
+    assert cfg.aliases["市发改委"] == "市发展改革委"
+    assert cfg.ledger_title(parse_period("2026H1")) == "2026年市政府工作报告公开挂牌事项上半年进展情况台账"
+    bad = tmp_path / "ledgerxl.toml"
+    bad.write_text('orgg = "市"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="不认识的设置项 orgg"):
+        load_config(bad)
+    bad.write_text('period = "2025Q9"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="无法识别报告期"):
+        load_config(bad)
+    bad.write_text("period = 2025Q3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="格式有误"):
+        load_config(bad)
