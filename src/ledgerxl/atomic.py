@@ -6,7 +6,7 @@ import io
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ledgerxl.errors import OutputError
@@ -27,9 +27,8 @@ def normalize_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, flush to disk, then rename over `path`."""
-    path = Path(path)
+def _write_temp(path: Path, data: bytes) -> Path:
+    """`data` in a flushed temp file next to `path`, ready to be renamed over it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -42,20 +41,49 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+    except OSError as e:
+        _discard(Path(tmp))
+        raise OutputError(f"无法写入 {path}：{e.strerror}。") from e
+    return Path(tmp)
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    try:
         os.replace(tmp, path)
     except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         hint = "如果文件正在 Excel/WPS/Word 中打开，请先关闭。" if isinstance(e, PermissionError) else ""
         raise OutputError(f"无法写入 {path}：{e.strerror}。", hint) from e
 
 
-def publish(outputs: Mapping[Path, bytes]) -> list[Path]:
-    """Write several outputs that were all rendered beforehand, so a rendering failure writes none."""
-    written = []
-    for path, data in outputs.items():
-        write_atomic(path, data)
-        written.append(path)
-    return written
+def _discard(tmp: Path) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same folder, flush to disk, then rename over `path`."""
+    path = Path(path)
+    _replace(_write_temp(path, data), path)
+
+
+def publish(outputs: Mapping[Path, bytes], before_replace: Callable[[], None] | None = None) -> list[Path]:
+    """Write several outputs that were all rendered beforehand: every temp file first, then the renames,
+    so a failure (or a kill) while writing leaves every earlier output as it was."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in outputs.items():
+            staged.append((_write_temp(Path(path), data), Path(path)))
+        if before_replace is not None:
+            before_replace()
+        written = []
+        while staged:
+            tmp, path = staged.pop(0)
+            _replace(tmp, path)
+            written.append(path)
+        return written
+    finally:
+        for tmp, _ in staged:
+            _discard(tmp)

@@ -61,6 +61,12 @@ CODES: dict[str, Code] = {
         Code("W305", "missing-department", "单位未报送", "请督促该单位尽快报送。"),
         Code("W306", "resubmission", "单位重复报送，以较新的一份为准", "如需以旧版为准，请删除较新的文件。"),
         Code("W307", "missing-item", "本单位事项未填报", "请补充该事项的进展情况。"),
+        Code(
+            "W330",
+            "progress-disappeared",
+            "上期有进展的事项本期没有填报",
+            "请补充该事项本期的进展情况；如已完成，请写明完成情况。",
+        ),
     ]
 }
 

@@ -21,6 +21,8 @@ DEFAULT_TITLE = "{year}年{org}政府工作报告公开挂牌事项{period}{kind
 DEFAULT_PLACEHOLDER = "（未报送）"
 
 _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
+# the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
+_TOP_KEYS |= {"db", "archive", "log", "reminder_template"}
 
 
 @dataclass
@@ -37,6 +39,10 @@ class Config:
     document_date: dt.date | None = None
     # alias -> canonical department name
     aliases: dict[str, str] = field(default_factory=dict)
+    db: Path | None = None  # batch history (SQLite)
+    archive: Path | None = None  # raw files received by batch, by content hash
+    log: Path | None = None  # batch log file (rotated)
+    reminder_template: Path | None = None  # jinja2 text of the 催报 list, instead of the built-in one
 
     def ledger_title(self, period: Period) -> str:
         try:
@@ -108,7 +114,7 @@ def config_from_dict(data: dict[str, Any], path: Path) -> Config:
             cfg.period = parse_period(p)
         except LedgerxlError as e:
             raise ConfigError(f"配置文件 {path}：{e.message}", e.hint) from e
-    for key in ("master", "inbox", "out"):
+    for key in ("master", "inbox", "out", "db", "archive", "log", "reminder_template"):
         if (v := text(key)) is not None:
             setattr(cfg, key, cfg.base_dir / v)
     d = data.get("document_date")

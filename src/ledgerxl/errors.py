@@ -53,3 +53,9 @@ class PublishBlocked(LedgerxlError):
     """Validation found errors and publishing was not forced."""
 
     exit_code = 1
+
+
+class LockHeld(LedgerxlError):
+    """Another batch run holds the lock; this run did nothing."""
+
+    exit_code = 3

@@ -113,8 +113,6 @@ def resolve_options(opts: MergeOptions) -> tuple[Path, Period, Path, list[Path]]
 def run_merge(opts: MergeOptions) -> MergeResult:
     """Validate every submission, merge, and write 台账.xlsx and 附件.docx (unless errors block it)."""
     from ledgerxl.atomic import publish
-    from ledgerxl.write_docx import DocxOptions, build_docx
-    from ledgerxl.write_xlsx import build_xlsx
 
     cfg = opts.config
     master_path, period, out, inputs = resolve_options(opts)
@@ -129,12 +127,22 @@ def run_merge(opts: MergeOptions) -> MergeResult:
     bad_files = {f.file for f in result.errors}
     accepted = [s for s in subs if s.name not in bad_files]
     result.excluded = [s for s in subs if s.name in bad_files]
+    result.ledger, outputs = render_outputs(master, accepted, period, cfg, out)
+    result.written = publish(outputs)
+    return result
+
+
+def render_outputs(
+    master: MasterList, accepted: list[Submission], period: Period, cfg: Config, out: Path
+) -> tuple[Ledger, dict[Path, bytes]]:
+    """Merge accepted submissions and render every output in memory (nothing written): merge and batch."""
+    from ledgerxl.write_docx import DocxOptions, build_docx
+    from ledgerxl.write_xlsx import build_xlsx
+
     ledger = build_ledger(master, accepted, cfg.ledger_title(period), period.progress_label, cfg.placeholder)
-    result.ledger = ledger
     date = cfg.date_for(period)
     outputs = {
         out / LEDGER_NAME: build_xlsx(ledger, date),
         out / ATTACHMENT_NAME: build_docx(ledger, DocxOptions(date=date)),
     }
-    result.written = publish(outputs)
-    return result
+    return ledger, outputs
