@@ -1,0 +1,546 @@
+"""`ledgerxl batch`: the scheduled job over a shared inbox.
+
+One run: take the lock; fingerprint every inbox file (sha256) and skip those already recorded; archive
+each new file by its hash and read it from the archive (so what was read is exactly what was kept);
+validate it, with the rules that compare against the department's previous period; record files,
+submissions, entries and findings in one database transaction, where the newest accepted submission of
+a department becomes its current one; then merge the current submissions and publish the outputs
+(台账.xlsx, 附件.docx, 催报名单.xlsx/.txt) with a two-phase atomic write, only those whose bytes changed;
+last, the run record run.json next to the outputs.
+
+Killed at any point, a run leaves the last committed database state and whole outputs; the next run
+redoes what was not committed and rewrites any output that does not match the database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import logging.handlers
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ledgerxl import __version__, codes
+from ledgerxl.config import Config
+from ledgerxl.departments import Departments
+from ledgerxl.errors import ConfigError, UsageError
+from ledgerxl.model import Finding, MasterList, Submission
+from ledgerxl.periods import Period, parse_period
+from ledgerxl.store import Store, Version, now
+
+DB_NAME = "ledgerxl.db"
+ARCHIVE_NAME = "archive"
+LOG_NAME = "ledgerxl.log"
+RECORD_NAME = "run.json"
+PROCESSED_DIR = "已处理"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 5
+# Rules over the whole period, which batch decides from its own state rather than per file.
+SET_CODES = {"W305", "E208"}
+# Test-only: LEDGERXL_TEST_PAUSE=<stage> makes a run write the file LEDGERXL_TEST_PAUSE_MARKER names and
+# wait there until the file is removed (or it is killed). Stages: start, parse, db, write.
+PAUSE_ENV = "LEDGERXL_TEST_PAUSE"
+PAUSE_MARKER_ENV = "LEDGERXL_TEST_PAUSE_MARKER"
+
+log = logging.getLogger("ledgerxl.batch")
+
+
+@dataclass
+class BatchOptions:
+    config: Config
+    dry_run: bool = False
+    move_processed: bool = False
+
+
+@dataclass
+class BatchPaths:
+    master: Path
+    inbox: Path
+    out: Path
+    db: Path
+    archive: Path
+    log: Path
+
+    @property
+    def lock(self) -> Path:
+        return self.db.with_name(self.db.name + ".lock")
+
+
+@dataclass
+class NewFile:
+    """A file this run saw for the first time, and what became of it."""
+
+    name: str
+    sha256: str
+    size: int
+    department: str | None
+    findings: list[Finding]
+    accepted: bool = False
+    current: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+
+@dataclass
+class OutputFile:
+    path: Path
+    sha256: str
+    size: int
+    changed: bool
+
+
+@dataclass
+class BatchResult:
+    run_id: int
+    period: Period
+    dry_run: bool
+    files_seen: int = 0
+    new: list[NewFile] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # could not be opened now (in use?); retried next run
+    departments: list[str] = field(default_factory=list)
+    submitted: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    items: int = 0
+    items_with_progress: int = 0
+    findings: list[Finding] = field(default_factory=list)  # the period's state (see _state_findings)
+    open_errors: list[Finding] = field(default_factory=list)
+    outputs: list[OutputFile] = field(default_factory=list)
+    moved: list[Path] = field(default_factory=list)
+    record: Path | None = None
+    duration: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.open_errors else 0
+
+    def summary(self) -> list[str]:
+        """The few lines a scheduled run prints (the details are in the log, run.json and `status`)."""
+        c = Counter(f.severity for f in self.findings)
+        changed = sum(o.changed for o in self.outputs)
+        head = "试运行（未写入任何文件）" if self.dry_run else f"批处理 #{self.run_id}"
+        lines = [
+            f"{head}，{self.period}：新文件 {len(self.new)} 个，已处理过 {self.files_seen - len(self.new)} 个；"
+            f"已报送 {len(self.submitted)}/{len(self.departments)} 个单位；"
+            f"未解决的错误 {c['error']} 条，警告 {c['warning']} 条；"
+            + (f"输出{'将' if self.dry_run else '已'}更新 {changed} 个。" if changed else "输出无变化。")
+        ]
+        if self.dry_run:
+            for n in self.new:
+                state = "可采用" if n.accepted else "有错误"
+                who = n.department or "（单位未识别）"
+                lines.append(f"  {n.name}  {who}  {state}（错误 {n.errors}，警告 {n.warnings}）")
+        if self.unreadable:
+            lines.append(f"暂时无法打开、下次再处理：{'、'.join(self.unreadable)}")
+        if self.open_errors:
+            lines.append("有未解决的错误，运行 ledgerxl status 查看详情。")
+        return lines
+
+
+def batch_paths(cfg: Config) -> tuple[Period, BatchPaths]:
+    """The run's period and files, from the config; batch-only files default to the config's folder."""
+    from ledgerxl.pipeline import MergeOptions, resolve_options
+
+    if cfg.source is None:
+        raise UsageError(
+            "ledgerxl batch 需要配置文件。", "请用 --config 指定 ledgerxl.toml，或在含 ledgerxl.toml 的目录中运行。"
+        )
+    if cfg.inbox is None:
+        raise ConfigError(f"配置文件 {cfg.source}：没有设置 inbox（报送文件目录）。", '例如：inbox = "submissions"')
+    master, period, out, _ = resolve_options(MergeOptions(config=cfg))
+    base = cfg.base_dir
+    out = out if out.is_absolute() else base / out
+    paths = BatchPaths(
+        master=master,
+        inbox=cfg.inbox,
+        out=out,
+        db=cfg.db or base / DB_NAME,
+        archive=cfg.archive or base / ARCHIVE_NAME,
+        log=cfg.log or base / LOG_NAME,
+    )
+    return period, paths
+
+
+def run_batch(opts: BatchOptions) -> BatchResult:
+    """One scheduled run (see the module doc). A dry run works on an in-memory copy of the database
+    and writes nothing: no database, archive, outputs, log or moved files."""
+    from ledgerxl.lock import RunLock
+
+    period, paths = batch_paths(opts.config)
+    if opts.dry_run:
+        store = Store.snapshot(paths.db)
+        try:
+            return _Run(opts, period, paths, store).run()
+        finally:
+            store.close()
+    with RunLock(paths.lock), _file_log(paths.log):
+        store = Store.open(paths.db)
+        try:
+            return _Run(opts, period, paths, store).run()
+        finally:
+            store.close()
+
+
+@contextmanager
+def _file_log(path: Path) -> Iterator[None]:
+    """The batch log, rotated by size; attached only while a run holds the lock (one writer at a time)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError as e:
+        raise ConfigError(f"无法写日志文件 {path}：{e.strerror}。", "请检查 log 的路径和写权限。") from e
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _pause(stage: str) -> None:
+    if os.environ.get(PAUSE_ENV) != stage:
+        return
+    marker = Path(os.environ[PAUSE_MARKER_ENV])
+    marker.write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 300  # never hang forever if a test forgets us
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+@dataclass
+class _Incoming:
+    path: Path
+    data: bytes
+    sha256: str
+    mtime: float
+    submission: Submission | None = None
+    findings: list[Finding] = field(default_factory=list)
+    archive: str = ""
+
+
+class _Run:
+    def __init__(self, opts: BatchOptions, period: Period, paths: BatchPaths, store: Store) -> None:
+        self.opts = opts
+        self.cfg = opts.config
+        self.period = period
+        self.paths = paths
+        self.store = store
+        self.dry = opts.dry_run
+        self.hashes: dict[Path, str] = {}  # inbox file -> sha256, as scanned
+
+    def run(self) -> BatchResult:
+        t0 = time.monotonic()
+        started = now()
+        run_id = self.store.begin_run(self.period)
+        log.info("开始 #%d，报告期 %s，配置 %s", run_id, self.period.code, self.cfg.source)
+        _pause("start")
+        try:
+            result = self._run(run_id)
+        except BaseException as e:
+            log.error("#%d 失败：%s", run_id, e)
+            self.store.finish_run(run_id, "failed", {"error": str(e), "started": started})
+            raise
+        result.duration = time.monotonic() - t0
+        record = self._record(result, started)
+        outcome = "errors" if result.open_errors else "ok"
+        self.store.finish_run(run_id, outcome, record)
+        if not self.dry:
+            from ledgerxl.atomic import write_atomic
+
+            result.record = self.paths.out / RECORD_NAME
+            write_atomic(result.record, (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        log.info("#%d 结束：%s", run_id, " ".join(result.summary()))
+        return result
+
+    def _run(self, run_id: int) -> BatchResult:
+        from ledgerxl.master import load_master
+
+        master = load_master(self.paths.master)
+        departments = Departments(master.departments, self.cfg.aliases)
+        result = BatchResult(run_id=run_id, period=self.period, dry_run=self.dry, departments=master.departments)
+
+        incoming, present = self._scan(result)
+        for i, inc in enumerate(incoming):
+            self._read(inc, master, departments)
+            if i == 0:
+                _pause("parse")
+        self._record_files(run_id, incoming, present, result)
+        self._publish(master, result)
+        if self.opts.move_processed and not self.dry:
+            result.moved = self._move_processed()
+        return result
+
+    # ---- inbox
+
+    def _scan(self, result: BatchResult) -> tuple[list[_Incoming], set[str]]:
+        """New files (by content) in arrival order, and the hashes of everything now in the inbox."""
+        from ledgerxl.pipeline import collect_inputs
+
+        p = self.paths
+        own = [p.master, p.db, p.lock, Path(f"{p.db}-wal"), Path(f"{p.db}-shm"), p.log]
+        if self.cfg.source:
+            own.append(self.cfg.source)
+        files = [f for f in collect_inputs([p.inbox], skip=set(own)) if not f.name.startswith(p.log.name)]
+        known = self.store.known_hashes()
+        present: set[str] = set()
+        incoming: list[_Incoming] = []
+        for f in files:
+            try:
+                data = f.read_bytes()
+                mtime = f.stat().st_mtime
+            except OSError as e:
+                # typically a file still being copied in, or open in another program on Windows
+                log.warning("暂时无法读取 %s：%s", f.name, e)
+                result.unreadable.append(f.name)
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            self.hashes[f] = sha
+            if sha not in present and sha not in known:
+                incoming.append(_Incoming(f, data, sha, mtime))
+            present.add(sha)
+        result.files_seen = len(files) - len(result.unreadable)
+        incoming.sort(key=lambda x: (x.mtime, x.path.name))
+        log.info("收件箱 %s：%d 个文件，新文件 %d 个", p.inbox, len(files), len(incoming))
+        return incoming, present
+
+    def _read(self, inc: _Incoming, master: MasterList, departments: Departments) -> None:
+        """Archive the file by its hash, read it from the archive, validate it."""
+        from ledgerxl.atomic import write_atomic
+        from ledgerxl.history import history_findings
+        from ledgerxl.pipeline import read_all
+        from ledgerxl.validate import validate
+
+        path = inc.path
+        if not self.dry:
+            inc.archive = f"{inc.sha256}/{inc.path.name}"
+            path = self.paths.archive / inc.archive
+            write_atomic(path, inc.data)
+            os.utime(path, (inc.mtime, inc.mtime))  # the reader records the sender's file time
+        subs, findings = read_all([path], departments)
+        sub = subs[0] if subs else None
+        if sub is not None:
+            sub.path = inc.path
+            findings += [f for f in validate([sub], master, self.period) if f.code not in SET_CODES]
+            if sub.department:
+                prev = self.store.previous_progress(sub.department, self.period)
+                if prev is not None:
+                    own = {it.number for it in master.items_of(sub.department)}
+                    texts = {n: t for n, t in prev[1].items() if n in own}
+                    findings += history_findings(sub, texts, prev[0])
+        inc.submission, inc.findings = sub, findings
+        log.info(
+            "读取 %s（sha256 %s）：%s，错误 %d，警告 %d",
+            inc.path.name,
+            inc.sha256[:12],
+            (sub.department or "单位未识别") if sub else "无法读取",
+            sum(f.severity == "error" for f in findings),
+            sum(f.severity == "warning" for f in findings),
+        )
+
+    # ---- database
+
+    def _record_files(self, run_id: int, incoming: list[_Incoming], present: set[str], result: BatchResult) -> None:
+        """One transaction: every new file with its submission and findings, and the current versions."""
+        current = self.store.current(self.period)
+        new_current: dict[str, NewFile] = {}
+        with self.store.transaction():
+            for inc in incoming:
+                sub = inc.submission
+                dept = sub.department if sub else None
+                accepted = sub is not None and dept is not None and not any(f.severity == "error" for f in inc.findings)
+                if accepted and dept in current:
+                    _, old_name, old_at = current[dept]
+                    inc.findings.append(
+                        codes.make(
+                            "W306",
+                            f"{dept}再次报送：以本文件为准，替换此前的 {old_name}（{old_at} 收到）。",
+                            file=inc.path.name,
+                            sheet=sub.sheet if sub else "",
+                            department=dept or "",
+                        )
+                    )
+                sid = self.store.add_file(
+                    run_id,
+                    self.period,
+                    sha256=inc.sha256,
+                    name=inc.path.name,
+                    size=len(inc.data),
+                    mtime=inc.mtime,
+                    archive=inc.archive,
+                    submission=sub,
+                    findings=inc.findings,
+                )
+                nf = NewFile(inc.path.name, inc.sha256, len(inc.data), dept, inc.findings, accepted)
+                result.new.append(nf)
+                if accepted and dept and sid is not None:
+                    self.store.set_current(self.period, dept, sid, run_id)
+                    current[dept] = (sid, inc.path.name, now())
+                    new_current[dept] = nf
+                    log.info("%s 的当前版本：%s", dept, inc.path.name)
+            self.store.set_presence(present)
+            _pause("db")
+        for nf in new_current.values():
+            nf.current = True
+
+    # ---- outputs
+
+    def _publish(self, master: MasterList, result: BatchResult) -> None:
+        from ledgerxl.atomic import publish
+        from ledgerxl.pipeline import render_outputs
+        from ledgerxl.reminders import TEXT_NAME, XLSX_NAME, build_reminders, reminders_text, reminders_xlsx
+
+        store, period, out = self.store, self.period, self.paths.out
+        current = store.current(period)
+        subs = [store.load_submission(sid) for _, (sid, _, _) in sorted(current.items())]
+        ledger, outputs = render_outputs(master, subs, period, self.cfg, out)
+        result.items = len(ledger.rows)
+        result.items_with_progress = sum(1 for row in ledger.rows if row.parts)
+
+        versions = store.versions(period)
+        result.submitted = [d for d in master.departments if d in current]
+        result.missing = [d for d in master.departments if d not in current]
+        open_files = store.open_error_files(period)
+        result.open_errors = store.findings_of(open_files, "error")
+        result.findings = self._state_findings(master, versions, result)
+
+        rejected = Counter(v.department for v in versions if v.department and not v.accepted)
+        contacts = {d: (c, p, str(parse_period(code))) for d, (c, p, code) in store.last_contacts().items()}
+        reminders = build_reminders(master, set(current), contacts, rejected, str(period))
+        title = self.cfg.ledger_title(period).removesuffix("台账") + "催报名单"
+        as_of = f"{versions[-1].received_at[:16]}（最近一次收到报送）" if versions else "尚未收到任何报送"
+        outputs[out / XLSX_NAME] = reminders_xlsx(reminders, title=title, as_of=as_of, date=self.cfg.date_for(period))
+        outputs[out / TEXT_NAME] = reminders_text(
+            reminders,
+            title=title,
+            period=str(period),
+            as_of=as_of,
+            total=len(master.departments),
+            template=self.cfg.reminder_template,
+        ).encode("utf-8")
+
+        changed = {p: d for p, d in outputs.items() if _read_or_none(p) != d}
+        result.outputs = [
+            OutputFile(p, hashlib.sha256(d).hexdigest(), len(d), p in changed) for p, d in outputs.items()
+        ]
+        if self.dry:
+            return
+        _remove_stale_temps(out, [p.name for p in outputs])
+        publish(changed, before_replace=lambda: _pause("write"))
+        for p in changed:
+            log.info("已写出 %s", p)
+
+    def _state_findings(self, master: MasterList, versions: list[Version], result: BatchResult) -> list[Finding]:
+        """What the published state carries: open errors, the current submissions' warnings, and a
+        W305 for every department without a current submission."""
+        current_files = [v.file_id for v in versions if v.current]
+        out = list(result.open_errors) + self.store.findings_of(current_files, "warning")
+        for d in result.missing:
+            out.append(codes.make("W305", f"{d}尚未报送（负责 {len(master.items_of(d))} 项）。", department=d))
+        return out
+
+    def _move_processed(self) -> list[Path]:
+        """Move recorded files to <inbox>/已处理/; a file not traced to any department stays for a person."""
+        p = self.paths
+        keep = {v.sha256 for v in self.store.versions(self.period) if v.department is None and v.errors}
+        known = self.store.known_hashes()
+        dest_dir = p.inbox / PROCESSED_DIR
+        moved: list[Path] = []
+        for f, sha in self.hashes.items():
+            if sha not in known or sha in keep or not f.exists():
+                continue
+            dest_dir.mkdir(exist_ok=True)
+            dest = dest_dir / f.name
+            n = 2
+            while dest.exists():
+                dest = dest_dir / f"{f.stem}（{n}）{f.suffix}"
+                n += 1
+            shutil.move(str(f), dest)
+            moved.append(dest)
+            log.info("已移入 %s：%s", PROCESSED_DIR, f.name)
+        return moved
+
+    # ---- run record
+
+    def _record(self, result: BatchResult, started: str) -> dict[str, object]:
+        c = Counter(f.severity for f in result.findings)
+        new_c = Counter(f.severity for n in result.new for f in n.findings)
+        return {
+            "ledgerxl": __version__,
+            "run": result.run_id,
+            "period": self.period.code,
+            "dry_run": self.dry,
+            "started": started,
+            "finished": now(),
+            "duration_seconds": round(result.duration, 3),
+            "outcome": "errors" if result.open_errors else "ok",
+            "exit_code": result.exit_code,
+            "inputs": {
+                "inbox": str(self.paths.inbox),
+                "files": result.files_seen,
+                "already_processed": result.files_seen - len(result.new),
+                "new": [
+                    {
+                        "name": n.name,
+                        "sha256": n.sha256,
+                        "size": n.size,
+                        "department": n.department,
+                        "accepted": n.accepted,
+                        "current": n.current,
+                        "errors": n.errors,
+                        "warnings": n.warnings,
+                    }
+                    for n in result.new
+                ],
+                "unreadable_now": result.unreadable,
+                "moved": [str(m) for m in result.moved],
+            },
+            "counts": {
+                "items": result.items,
+                "items_with_progress": result.items_with_progress,
+                "departments": len(result.departments),
+                "submitted": len(result.submitted),
+                "missing": len(result.missing),
+            },
+            "missing": result.missing,
+            "findings": {"error": c["error"], "warning": c["warning"]},
+            "new_findings": {"error": new_c["error"], "warning": new_c["warning"]},
+            "outputs": [
+                {"path": o.path.name, "sha256": o.sha256, "bytes": o.size, "changed": o.changed} for o in result.outputs
+            ],
+        }
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _remove_stale_temps(out: Path, names: list[str]) -> None:
+    """Temp files a killed run left beside our outputs (we hold the lock: no run of ours is writing)."""
+    if not out.is_dir():
+        return
+    for name in names:
+        for tmp in out.glob(f".{name}.*.tmp"):
+            try:
+                tmp.unlink()
+                log.info("删除上次中断留下的临时文件 %s", tmp.name)
+            except OSError:
+                pass

@@ -1,0 +1,461 @@
+"""The batch job's history in SQLite (stdlib sqlite3): every file seen, every submission parsed from it
+with its entries and findings, which submission is current per department and period, and every run.
+
+WAL journal, synchronous=FULL: a process killed at any point leaves the last committed state, and a
+reader (`ledgerxl status`) never blocks the writer. The schema version is PRAGMA user_version; each
+migration runs in one transaction together with the version bump."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledgerxl.errors import ConfigError
+from ledgerxl.model import Entry, Finding, Submission
+from ledgerxl.periods import KINDS, Period, parse_period
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        outcome TEXT NOT NULL DEFAULT 'running',  -- running / ok / errors / failed / interrupted
+        record TEXT                               -- the JSON run record
+    );
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,                   -- arrival order
+        sha256 TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime REAL NOT NULL,
+        period TEXT NOT NULL,                     -- the period of the run that received it
+        received_at TEXT NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        archive TEXT NOT NULL,                    -- path under the archive folder
+        in_inbox INTEGER NOT NULL DEFAULT 1       -- still in the inbox at the latest run
+    );
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        file_id INTEGER NOT NULL UNIQUE REFERENCES files(id),
+        period TEXT NOT NULL,
+        department TEXT,                          -- canonical; NULL when not identified
+        department_raw TEXT NOT NULL,
+        department_cell TEXT NOT NULL,
+        sheet TEXT NOT NULL,
+        header_row INTEGER NOT NULL,
+        columns TEXT NOT NULL,                    -- JSON: field -> column index
+        period_raw TEXT NOT NULL,
+        period_cell TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        filled_date TEXT NOT NULL,
+        accepted INTEGER NOT NULL                 -- 1 when it has no errors
+    );
+    CREATE INDEX submissions_by_department ON submissions(department, period);
+    CREATE TABLE entries (
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),
+        row INTEGER NOT NULL,
+        number INTEGER,
+        raw_number TEXT NOT NULL,
+        item_text TEXT NOT NULL,
+        progress TEXT NOT NULL,                   -- exactly as written
+        status TEXT NOT NULL,
+        note TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (submission_id, row)
+    );
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        hint TEXT NOT NULL,
+        file TEXT NOT NULL,
+        sheet TEXT NOT NULL,
+        cell TEXT NOT NULL,
+        department TEXT NOT NULL
+    );
+    CREATE INDEX findings_by_file ON findings(file_id);
+    CREATE TABLE current (
+        period TEXT NOT NULL,
+        department TEXT NOT NULL,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),
+        since TEXT NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        PRIMARY KEY (period, department)
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now() -> str:
+    """Local time with its UTC offset, to the second: what status shows and the log records."""
+    return dt.datetime.now().astimezone().isoformat(sep=" ", timespec="seconds")
+
+
+@dataclass
+class Version:
+    """One file received for a period, with what became of it."""
+
+    file_id: int
+    name: str
+    sha256: str
+    received_at: str
+    department: str | None
+    accepted: bool
+    current: bool
+    errors: int
+    warnings: int
+    in_inbox: bool
+    contact: str = ""
+    phone: str = ""
+
+
+@dataclass
+class RunInfo:
+    id: int
+    period: str
+    started_at: str
+    ended_at: str | None
+    outcome: str
+
+
+def migrate(conn: sqlite3.Connection, where: str = "") -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ConfigError(
+            f"数据库 {where} 由更新版本的 ledgerxl 创建（结构版本 {version}，本程序支持到 {SCHEMA_VERSION}）。",
+            "请升级 ledgerxl 后再运行。",
+        )
+    for v in range(version, SCHEMA_VERSION):
+        # executescript commits anything pending first; the script is one transaction with its version bump
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[v]}\nPRAGMA user_version = {v + 1};\nCOMMIT;")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (or create) the database at `path` for writing, migrated to the current schema."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            migrate(conn, str(path))
+        except sqlite3.DatabaseError as e:
+            raise ConfigError(
+                f"无法打开批处理数据库 {path}：{e}。",
+                "请确认它是 ledgerxl 的数据库、所在磁盘可写；数据库应放在本机磁盘上（不要放在网络共享目录）。",
+            ) from e
+        except OSError as e:
+            raise ConfigError(f"无法创建批处理数据库 {path}：{e.strerror}。", "请检查目录是否可写。") from e
+        return cls(conn, path)
+
+    @classmethod
+    def snapshot(cls, path: Path) -> Store:
+        """An in-memory copy of the database at `path` (empty when there is none yet), migrated:
+        for dry runs and status, which must never write to the real database."""
+        mem = sqlite3.connect(":memory:", isolation_level=None)
+        path = Path(path)
+        if path.exists():
+            try:
+                src = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+                try:
+                    src.backup(mem)
+                finally:
+                    src.close()
+            except sqlite3.DatabaseError as e:
+                raise ConfigError(f"无法读取批处理数据库 {path}：{e}。") from e
+        mem.execute("PRAGMA foreign_keys=ON")
+        migrate(mem, str(path))
+        return cls(mem, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def integrity_check(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # ---- runs
+
+    def begin_run(self, period: Period) -> int:
+        """A new run; runs still marked running were killed (the caller holds the lock)."""
+        with self.transaction():
+            self.conn.execute("UPDATE runs SET outcome = 'interrupted' WHERE outcome = 'running'")
+            cur = self.conn.execute("INSERT INTO runs (period, started_at) VALUES (?, ?)", (period.code, now()))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, outcome: str, record: dict[str, object] | None = None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE runs SET ended_at = ?, outcome = ?, record = ? WHERE id = ?",
+                (now(), outcome, json.dumps(record, ensure_ascii=False) if record else None, run_id),
+            )
+
+    def last_run(self, period: Period | None = None) -> RunInfo | None:
+        sql = "SELECT id, period, started_at, ended_at, outcome FROM runs"
+        args: tuple[str, ...] = ()
+        if period is not None:
+            sql += " WHERE period = ?"
+            args = (period.code,)
+        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return RunInfo(*row) if row else None
+
+    # ---- recording files and submissions (call inside one transaction)
+
+    def known_hashes(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT sha256 FROM files")}
+
+    def add_file(
+        self,
+        run_id: int,
+        period: Period,
+        *,
+        sha256: str,
+        name: str,
+        size: int,
+        mtime: float,
+        archive: str,
+        submission: Submission | None,
+        findings: Iterable[Finding],
+    ) -> int | None:
+        """Record a file, the submission read from it (if any) and its findings; the submission's id."""
+        c = self.conn
+        file_id = c.execute(
+            "INSERT INTO files (sha256, name, size, mtime, period, received_at, run_id, archive)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (sha256, name, size, mtime, period.code, now(), run_id, archive),
+        ).lastrowid
+        findings = list(findings)
+        c.executemany(
+            "INSERT INTO findings (file_id, code, severity, message, hint, file, sheet, cell, department)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(file_id, f.code, f.severity, f.message, f.hint, f.file, f.sheet, f.cell, f.department) for f in findings],
+        )
+        if submission is None:
+            return None
+        s = submission
+        sub_id = c.execute(
+            "INSERT INTO submissions (file_id, period, department, department_raw, department_cell, sheet,"
+            " header_row, columns, period_raw, period_cell, contact, phone, filled_date, accepted)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                file_id,
+                period.code,
+                s.department,
+                s.department_raw,
+                s.department_cell,
+                s.sheet,
+                s.header_row,
+                json.dumps(s.columns, sort_keys=True),
+                s.period_raw,
+                s.period_cell,
+                s.contact,
+                s.phone,
+                s.filled_date,
+                int(not any(f.severity == "error" for f in findings)),
+            ),
+        ).lastrowid
+        c.executemany(
+            "INSERT INTO entries (submission_id, row, number, raw_number, item_text, progress, status, note, value)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (sub_id, e.row, e.number, e.raw_number, e.item_text, e.progress, e.status, e.note, e.value)
+                for e in s.entries
+            ],
+        )
+        return int(sub_id or 0)
+
+    def set_current(self, period: Period, department: str, submission_id: int, run_id: int) -> None:
+        self.conn.execute(
+            "INSERT INTO current (period, department, submission_id, since, run_id) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (period, department) DO UPDATE SET"
+            " submission_id = excluded.submission_id, since = excluded.since, run_id = excluded.run_id",
+            (period.code, department, submission_id, now(), run_id),
+        )
+
+    def set_presence(self, present: set[str]) -> None:
+        """Mark which known files are still in the inbox (only rows that change are written)."""
+        rows = self.conn.execute("SELECT id, sha256, in_inbox FROM files").fetchall()
+        changes = [(int(sha in present), fid) for fid, sha, was in rows if bool(was) != (sha in present)]
+        self.conn.executemany("UPDATE files SET in_inbox = ? WHERE id = ?", changes)
+
+    # ---- reading back
+
+    def current(self, period: Period) -> dict[str, tuple[int, str, str]]:
+        """department -> (submission id, file name, received at) of its current submission."""
+        rows = self.conn.execute(
+            "SELECT c.department, s.id, f.name, f.received_at FROM current c"
+            " JOIN submissions s ON s.id = c.submission_id JOIN files f ON f.id = s.file_id"
+            " WHERE c.period = ?",
+            (period.code,),
+        )
+        return {d: (sid, name, at) for d, sid, name, at in rows}
+
+    def load_submission(self, submission_id: int) -> Submission:
+        row = self.conn.execute(
+            "SELECT f.name, f.mtime, s.sheet, s.department, s.department_raw, s.department_cell, s.header_row,"
+            " s.columns, s.period_raw, s.period_cell, s.contact, s.phone, s.filled_date"
+            " FROM submissions s JOIN files f ON f.id = s.file_id WHERE s.id = ?",
+            (submission_id,),
+        ).fetchone()
+        name, mtime, sheet, dept, dept_raw, dept_cell, header_row, columns, p_raw, p_cell, contact, phone, date = row
+        entries = [
+            Entry(row=r, number=n, raw_number=rn, item_text=t, progress=p, status=st, note=no, value=v)
+            for r, n, rn, t, p, st, no, v in self.conn.execute(
+                "SELECT row, number, raw_number, item_text, progress, status, note, value FROM entries"
+                " WHERE submission_id = ? ORDER BY row",
+                (submission_id,),
+            )
+        ]
+        return Submission(
+            path=Path(name),
+            sheet=sheet,
+            department=dept,
+            department_raw=dept_raw,
+            department_cell=dept_cell,
+            header_row=header_row,
+            columns=json.loads(columns),
+            entries=entries,
+            period_raw=p_raw,
+            period_cell=p_cell,
+            contact=contact,
+            phone=phone,
+            filled_date=date,
+            mtime=mtime,
+        )
+
+    def current_submissions(self, period: Period) -> list[Submission]:
+        return [self.load_submission(sid) for _, (sid, _, _) in sorted(self.current(period).items())]
+
+    def previous_progress(self, department: str, period: Period) -> tuple[Period, dict[int, str]] | None:
+        """The department's current texts for the latest earlier period of the same year that has one.
+
+        Only the same year: each year has its own master list, so item numbers mean other items."""
+        rows = self.conn.execute(
+            "SELECT period, submission_id FROM current WHERE department = ?", (department,)
+        ).fetchall()
+        earlier = []
+        for code, sid in rows:
+            p = parse_period(code)
+            if p.year == period.year and KINDS.index(p.kind) < KINDS.index(period.kind):
+                earlier.append((KINDS.index(p.kind), p, sid))
+        if not earlier:
+            return None
+        _, p, sid = max(earlier)
+        texts: dict[int, str] = {}
+        for number, progress in self.conn.execute(
+            "SELECT number, progress FROM entries WHERE submission_id = ? AND number IS NOT NULL ORDER BY row",
+            (sid,),
+        ):
+            texts.setdefault(number, progress)
+        return p, texts
+
+    def versions(self, period: Period) -> list[Version]:
+        """Every file received for the period, in arrival order."""
+        rows = self.conn.execute(
+            "SELECT f.id, f.name, f.sha256, f.received_at, s.department, s.accepted,"
+            " c.submission_id IS NOT NULL, f.in_inbox, s.contact, s.phone,"
+            " (SELECT count(*) FROM findings x WHERE x.file_id = f.id AND x.severity = 'error'),"
+            " (SELECT count(*) FROM findings x WHERE x.file_id = f.id AND x.severity = 'warning')"
+            " FROM files f LEFT JOIN submissions s ON s.file_id = f.id"
+            " LEFT JOIN current c ON c.submission_id = s.id AND c.period = f.period"
+            " WHERE f.period = ? ORDER BY f.id",
+            (period.code,),
+        )
+        return [
+            Version(
+                file_id=fid,
+                name=name,
+                sha256=sha,
+                received_at=at,
+                department=dept,
+                accepted=bool(acc),
+                current=bool(cur),
+                errors=errs,
+                warnings=warns,
+                in_inbox=bool(inbox),
+                contact=contact or "",
+                phone=phone or "",
+            )
+            for fid, name, sha, at, dept, acc, cur, inbox, contact, phone, errs, warns in rows
+        ]
+
+    def findings_of(self, file_ids: Iterable[int], severity: str | None = None) -> list[Finding]:
+        ids = list(file_ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        sql = (
+            "SELECT code, severity, message, hint, file, sheet, cell, department FROM findings"
+            f" WHERE file_id IN ({marks})"
+        )
+        args: list[object] = list(ids)
+        if severity:
+            sql += " AND severity = ?"
+            args.append(severity)
+        return [
+            Finding(code=c, severity=sv, message=m, hint=h, file=f, sheet=sh, cell=ce, department=d)
+            for c, sv, m, h, f, sh, ce, d in self.conn.execute(sql + " ORDER BY file_id, id", args)
+        ]
+
+    def open_error_files(self, period: Period) -> list[int]:
+        """Files whose errors still need someone: a department's files newer than its current
+        submission (all of them when it has none), and files not traced to a department that are
+        still in the inbox."""
+        latest_current: dict[str, int] = {}
+        out: list[int] = []
+        versions = self.versions(period)
+        for v in versions:
+            if v.current and v.department:
+                latest_current[v.department] = v.file_id
+        for v in versions:
+            if not v.errors:
+                continue
+            if v.department is None:
+                if v.in_inbox:
+                    out.append(v.file_id)
+            elif v.file_id > latest_current.get(v.department, 0):
+                out.append(v.file_id)
+        return out
+
+    def last_contacts(self) -> dict[str, tuple[str, str, str]]:
+        """department -> (contact, phone, period code) from its latest form that names a contact."""
+        out: dict[str, tuple[str, str, str]] = {}
+        for dept, contact, phone, period in self.conn.execute(
+            "SELECT department, contact, phone, period FROM submissions"
+            " WHERE department IS NOT NULL AND (contact != '' OR phone != '') ORDER BY file_id"
+        ):
+            out[dept] = (contact, phone, period)
+        return out

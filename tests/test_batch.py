@@ -1,0 +1,413 @@
+"""`ledgerxl batch` and `ledgerxl status` on copies of the sample: idempotence, resubmission, history
+rules, the 催报 list, the inbox left alone, the run record, the database schema and the log."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from batchkit import (
+    OUTPUTS,
+    batch,
+    count,
+    drop,
+    form,
+    ledger_rows,
+    master_of,
+    output_hashes,
+    query,
+    sample_progress,
+    set_period,
+    sha,
+    status,
+)
+
+from ledgerxl import batch as batch_mod
+from ledgerxl.errors import ConfigError, LockHeld
+from ledgerxl.history import disappeared_progress, stale_progress
+from ledgerxl.lock import RunLock
+from ledgerxl.model import Entry, Submission
+from ledgerxl.periods import parse_period
+from ledgerxl.store import SCHEMA_VERSION, Store
+
+KEJI = "市科技局"
+
+
+def test_rerun_without_new_files_changes_nothing(sample_dir: Path) -> None:
+    r1 = batch(sample_dir)
+    assert r1.exit_code == 0, r1.output
+    assert r1.output == (
+        "批处理 #1，2025年三季度：新文件 22 个，已处理过 0 个；已报送 22/22 个单位；"
+        "未解决的错误 0 条，警告 0 条；输出已更新 4 个。\n"
+    )
+    before = output_hashes(sample_dir)
+    times = {n: (sample_dir / "out" / n).stat().st_mtime_ns for n in OUTPUTS}
+    rows = {t: count(sample_dir, t) for t in ("files", "submissions", "entries", "findings", "current")}
+    assert rows["submissions"] == 22 and rows["entries"] == 45  # one item has two departments
+
+    r2 = batch(sample_dir)
+    assert r2.exit_code == 0, r2.output
+    assert r2.output == (
+        "批处理 #2，2025年三季度：新文件 0 个，已处理过 22 个；已报送 22/22 个单位；"
+        "未解决的错误 0 条，警告 0 条；输出无变化。\n"
+    )
+    assert output_hashes(sample_dir) == before
+    assert {n: (sample_dir / "out" / n).stat().st_mtime_ns for n in OUTPUTS} == times  # not even rewritten
+    assert {t: count(sample_dir, t) for t in rows} == rows
+    assert query(sample_dir, "SELECT id, outcome FROM runs ORDER BY id") == [(1, "ok"), (2, "ok")]
+
+
+def test_batch_outputs_match_merge(sample_dir: Path, sample_outputs: Path) -> None:
+    assert batch(sample_dir).exit_code == 0
+    for name in ("台账.xlsx", "附件.docx"):
+        assert sha(sample_dir / "out" / name) == sha(sample_outputs / name)
+
+
+def test_run_record(sample_dir: Path) -> None:
+    batch(sample_dir)
+    rec = json.loads((sample_dir / "out" / "run.json").read_text(encoding="utf-8"))
+    assert rec["run"] == 1 and rec["period"] == "2025Q3" and rec["outcome"] == "ok" and rec["exit_code"] == 0
+    assert rec["inputs"]["files"] == 22 and len(rec["inputs"]["new"]) == 22
+    first = rec["inputs"]["new"][0]
+    assert first["sha256"] == sha(sample_dir / "submissions" / first["name"])
+    assert first["accepted"] and first["current"] and first["department"]
+    assert rec["counts"] == {
+        "items": 44,
+        "items_with_progress": 44,
+        "departments": 22,
+        "submitted": 22,
+        "missing": 0,
+    }
+    assert rec["findings"] == {"error": 0, "warning": 0}
+    assert [o["path"] for o in rec["outputs"]] == list(OUTPUTS)
+    for o in rec["outputs"]:
+        assert o["sha256"] == sha(sample_dir / "out" / o["path"]) and o["changed"]
+    assert isinstance(rec["duration_seconds"], float) and rec["started"] and rec["finished"]
+    stored = query(sample_dir, "SELECT record FROM runs WHERE id = 1")[0][0]
+    assert json.loads(stored) == rec
+
+
+def test_inbox_untouched_and_raw_files_archived(sample_dir: Path) -> None:
+    inbox = sample_dir / "submissions"
+    before = {p.name: (sha(p), p.stat().st_mtime_ns) for p in inbox.iterdir()}
+    batch(sample_dir)
+    batch(sample_dir)
+    assert {p.name: (sha(p), p.stat().st_mtime_ns) for p in inbox.iterdir()} == before
+    for name, (digest, _) in before.items():
+        kept = sample_dir / "archive" / digest / name
+        assert sha(kept) == digest
+    assert query(sample_dir, "SELECT count(DISTINCT archive) FROM files") == [(22,)]
+
+
+def test_move_processed(sample_dir: Path) -> None:
+    inbox = sample_dir / "submissions"
+    drop(sample_dir, "不知道是谁的.xlsx", b"not a workbook")
+    r = batch(sample_dir, "--move-processed")
+    assert r.exit_code == 1, r.output  # the unreadable file is an open error
+    assert [p.name for p in inbox.iterdir() if p.is_file()] == ["不知道是谁的.xlsx"]  # left for a person
+    assert len(list((inbox / "已处理").iterdir())) == 22
+    r2 = batch(sample_dir, "--move-processed")
+    assert "新文件 0 个" in r2.output and count(sample_dir, "files") == 23
+    (inbox / "不知道是谁的.xlsx").unlink()  # a clerk deals with it
+    r3 = batch(sample_dir)
+    assert r3.exit_code == 0, r3.output
+
+
+def test_resubmission_becomes_current_and_changes_only_that_department(sample_dir: Path) -> None:
+    assert batch(sample_dir).exit_code == 0
+    old_rows = ledger_rows(sample_dir / "out" / "台账.xlsx")
+    progress = sample_progress(sample_dir, KEJI)
+    number = sorted(progress)[1]
+    progress[number] = "更正后的进展：截至9月底，完成全年目标的80%。\n第二段照原样保留。"
+    drop(sample_dir, f"{KEJI}-2025年三季度（更正）.xlsx", form(sample_dir, KEJI, "2025Q3", progress))
+
+    r = batch(sample_dir)
+    assert r.exit_code == 0, r.output
+    assert "新文件 1 个，已处理过 22 个" in r.output
+    new_rows = ledger_rows(sample_dir / "out" / "台账.xlsx")
+    changed = [i for i, (a, b) in enumerate(zip(old_rows, new_rows)) if a != b]
+    assert len(old_rows) == len(new_rows) and [new_rows[i][0] for i in changed] == [str(number)]
+    assert new_rows[changed[0]][3] == progress[number]  # exactly as written, line break kept
+
+    # both versions kept; the new one current, with a W306 note naming the one it replaced
+    versions = query(
+        sample_dir,
+        "SELECT f.name, c.submission_id IS NOT NULL FROM submissions s JOIN files f ON f.id = s.file_id"
+        " LEFT JOIN current c ON c.submission_id = s.id WHERE s.department = ? ORDER BY f.id",
+        KEJI,
+    )
+    assert versions == [(f"{KEJI}-2025年三季度.xlsx", 0), (f"{KEJI}-2025年三季度（更正）.xlsx", 1)]
+    w306 = query(sample_dir, "SELECT message FROM findings WHERE code = 'W306'")
+    assert len(w306) == 1
+    assert w306[0][0].startswith(f"{KEJI}再次报送：以本文件为准，替换此前的 {KEJI}-2025年三季度.xlsx（")
+
+    s = status(sample_dir)
+    assert s.exit_code == 0, s.output
+    block = s.output.split(f"\n  {KEJI}\n", 1)[1].split("\n  市", 1)[0].splitlines()
+    stamp = r"收到于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+    assert re.fullmatch(rf"    ★ {KEJI}-2025年三季度（更正）\.xlsx  {stamp}  当前版本", block[0]), block
+    assert re.fullmatch(rf"      {KEJI}-2025年三季度\.xlsx  {stamp}  已被较新的版本取代", block[1]), block
+    assert "已报送 22/22 个单位（★ 为当前版本）：" in s.output
+    assert s.output.rstrip().endswith("全部单位均已报送。\n没有未解决的错误。")
+
+
+def test_corrected_file_with_errors_keeps_the_old_version(sample_dir: Path) -> None:
+    batch(sample_dir)
+    before = output_hashes(sample_dir)
+    progress = sample_progress(sample_dir, KEJI)
+    first = sorted(progress)[0]
+    progress[first] = ""  # E205
+    drop(sample_dir, f"{KEJI}-更正.xlsx", form(sample_dir, KEJI, "2025Q3", progress))
+    r = batch(sample_dir)
+    assert r.exit_code == 1, r.output
+    assert r.output.splitlines()[-1] == "有未解决的错误，运行 ledgerxl status 查看详情。"
+    after = output_hashes(sample_dir)
+    assert after["台账.xlsx"] == before["台账.xlsx"] and after["附件.docx"] == before["附件.docx"]
+    s = status(sample_dir).output
+    assert f"      {KEJI}-更正.xlsx  收到于 " in s and "有 1 条错误，未采用" in s
+    assert "未解决的错误 1 条：" in s
+    assert f"[错误 E205] {KEJI}-更正.xlsx / 填报表 / D5：第 {first} 项的进展情况为空。" in s
+    # the department sends a good one: nothing open any more
+    progress[first] = "补充后的进展。"
+    drop(sample_dir, f"{KEJI}-再更正.xlsx", form(sample_dir, KEJI, "2025Q3", progress))
+    r = batch(sample_dir)
+    assert r.exit_code == 0, r.output
+    assert "没有未解决的错误。" in status(sample_dir).output
+
+
+def test_reminder_list_names_exactly_the_departments_without_current_submission(sample_dir: Path) -> None:
+    inbox = sample_dir / "submissions"
+    later = sample_dir / "q3-later"
+    shutil.move(inbox, later)
+    inbox.mkdir()
+    # H1: 市体育局 sends a form naming its contact
+    set_period(sample_dir, "2025H1")
+    h1 = drop(sample_dir, "体育局上半年.xlsx", form(sample_dir, "市体育局", "2025H1", {1: "x"}, [], "张三", "0532-1"))
+    assert batch(sample_dir).exit_code == 0
+    # Q3: three departments send nothing, 市统计局 sends a form with errors (empty progress)
+    h1.unlink()
+    set_period(sample_dir, "2025Q3")
+    for p in later.iterdir():
+        if not p.name.startswith(("市体育局", "市残联", "青岛地铁集团")):
+            shutil.copy2(p, inbox / p.name)
+    drop(sample_dir, "市统计局-2025年三季度.xlsx", form(sample_dir, "市统计局", "2025Q3", {}, contact="李四"))
+    r = batch(sample_dir)
+    assert r.exit_code == 1, r.output
+    assert "已报送 18/22 个单位" in r.output
+
+    order = master_of(sample_dir).departments
+    expected = sorted(["市体育局", "市残联", "市统计局", "青岛地铁集团"], key=order.index)
+    rows = ledger_rows(sample_dir / "out" / "催报名单.xlsx")
+    header = rows.index(["序号", "责任单位", "联系人", "联系电话", "情况", "负责事项"])
+    assert [row[1] for row in rows[header + 1 :]] == expected
+    by_dept = {row[1]: row for row in rows[header + 1 :]}
+    assert by_dept["市体育局"][2:5] == ["张三（取自2025年上半年报送表）", "0532-1", ""]
+    assert by_dept["市统计局"][2:5] == ["李四", "", "本期已报送 1 份，均有错误，待更正后重新报送"]
+    assert by_dept["市残联"][2:4] == ["", ""]
+    items = master_of(sample_dir).items_of("市残联")
+    assert by_dept["市残联"][5].splitlines() == [f"第 {it.number} 项  {it.text}" for it in items]  # short text
+    assert items and all(len(it.text) <= 30 for it in items)
+
+    text = (sample_dir / "out" / "催报名单.txt").read_text(encoding="utf-8")
+    assert "以下 4 个单位尚未报送2025年三季度进展情况（共 22 个责任单位），请督促尽快报送：" in text
+    assert re.findall(r"^\d+\. (\S+)$", text, re.M) == expected
+    assert "   联系人：张三  电话：0532-1（取自2025年上半年报送表）" in text
+    assert "   联系人：（无记录）" in text
+    st = status(sample_dir).output
+    assert "已报送 18/22 个单位" in st and "未报送 4 个单位：" in st
+    assert "  市统计局（已报送的文件均有错误）" in st
+
+
+def test_history_rules_q3_after_h1(sample_dir: Path) -> None:
+    """W301 for an item whose Q3 text equals H1's (whitespace aside); none for a real change;
+    W330 for an item reported in H1 and gone in Q3."""
+    inbox = sample_dir / "submissions"
+    for p in inbox.iterdir():
+        p.unlink()
+    q3 = sample_progress_from_sample(KEJI)
+    n1, n2, n3 = sorted(q3)[:3]
+    h1 = {n: f"上半年：{t}" for n, t in q3.items()}
+    h1 |= {n1: "上半年：完成立项。", n2: "上半年：完成招标。", n3: "上半年：开工建设。"}
+    set_period(sample_dir, "2025H1")
+    drop(sample_dir, f"{KEJI}-上半年.xlsx", form(sample_dir, KEJI, "2025H1", h1))
+    r = batch(sample_dir)
+    assert query(sample_dir, "SELECT count(*) FROM findings WHERE code IN ('W301', 'W330')") == [(0,)], r.output
+
+    set_period(sample_dir, "2025Q3")
+    same_again = {n1: "上半年：完成立项。 \n", n2: "三季度：招标完成，签订合同。"}
+    keep = [n for n in sorted(q3) if n != n3]
+    drop(sample_dir, f"{KEJI}-三季度.xlsx", form(sample_dir, KEJI, "2025Q3", {**q3, **same_again}, only=keep))
+    r = batch(sample_dir)
+    found = query(sample_dir, "SELECT code, message, cell FROM findings WHERE code IN ('W301', 'W330') ORDER BY code")
+    assert found == [
+        ("W301", f"第 {n1} 项的进展情况与2025年上半年报送的完全相同。", "D5"),
+        ("W330", f"第 {n3} 项2025年上半年有进展情况（“上半年：开工建设。”），本次报送中没有这一项。", ""),
+    ], r.output
+    # warnings never block: the Q3 form is current and its texts are published
+    rows = ledger_rows(sample_dir / "out" / "台账.xlsx")
+    assert [row[3] for row in rows if row[0] == str(n2)] == ["三季度：招标完成，签订合同。"]
+
+
+def sample_progress_from_sample(department: str) -> dict[int, str]:
+    from helpers import SAMPLE
+
+    return sample_progress(SAMPLE, department)
+
+
+def _sub(entries: list[tuple[int, str]]) -> Submission:
+    return Submission(
+        path=Path("x.xlsx"),
+        sheet="填报表",
+        department="市科技局",
+        department_raw="市科技局",
+        department_cell="B2",
+        header_row=4,
+        columns={"number": 0, "progress": 3},
+        entries=[
+            Entry(row=5 + i, number=n, raw_number=str(n), item_text="", progress=p) for i, (n, p) in enumerate(entries)
+        ],
+    )
+
+
+def test_history_rules_are_pure_functions() -> None:
+    h1 = parse_period("2025H1")
+    prev = {1: "完成立项。", 2: "完成招标。", 3: "开工。", 4: ""}
+    sub = _sub([(1, "完成\n立项。"), (2, "完成招标，签订合同。"), (3, "")])
+    assert [(f.code, f.cell) for f in stale_progress(sub, prev, h1)] == [("W301", "D5")]
+    gone = disappeared_progress(sub, prev, h1)
+    assert [(f.code, f.cell, f.message) for f in gone] == [
+        ("W330", "D7", "第 3 项2025年上半年有进展情况（“开工。”），本次报送中为空。")
+    ]
+    assert stale_progress(sub, {}, h1) == [] and disappeared_progress(sub, {}, h1) == []
+
+
+def test_dry_run_writes_nothing(sample_dir: Path) -> None:
+    r = batch(sample_dir, "--dry-run")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("试运行（未写入任何文件），2025年三季度：新文件 22 个")
+    assert lines[0].endswith("输出将更新 4 个。")
+    assert f"  {KEJI}-2025年三季度.xlsx  {KEJI}  可采用（错误 0，警告 0）" in lines
+    assert sorted(p.name for p in sample_dir.iterdir()) == ["ledgerxl.toml", "submissions", "挂牌事项清单.xlsx"]
+    batch(sample_dir)
+    db_before = sha(sample_dir / "ledgerxl.db")
+    drop(sample_dir, "新.xlsx", b"junk")
+    r = batch(sample_dir, "--dry-run")
+    assert r.exit_code == 1 and "  新.xlsx  （单位未识别）  有错误（错误 1，警告 0）" in r.output
+    assert count(sample_dir, "files") == 22 and sha(sample_dir / "ledgerxl.db") == db_before
+
+
+def test_lock_held_exits_3(sample_dir: Path) -> None:
+    with RunLock(sample_dir / "ledgerxl.db.lock"):
+        r = batch(sample_dir)
+    assert r.exit_code == 3
+    assert re.fullmatch(
+        r"错误：另一个 ledgerxl batch 正在运行（进程 \d+，开始于 [^）]+），本次没有执行。\n"
+        r"  处理办法：等它结束后再运行即可；定时任务会在下次自动继续。锁文件：.*ledgerxl\.db\.lock\n",
+        r.output,
+    ), r.output
+    assert not (sample_dir / "ledgerxl.db").exists() and not (sample_dir / "out").exists()
+    assert batch(sample_dir).exit_code == 0  # released
+
+
+def test_lock_is_exclusive_within_one_process(tmp_path: Path) -> None:
+    a = RunLock(tmp_path / "x.lock")
+    a.acquire()
+    with pytest.raises(LockHeld) as e:
+        RunLock(tmp_path / "x.lock").acquire()
+    assert f"进程 {os.getpid()}" in e.value.message and e.value.exit_code == 3
+    a.release()
+    with RunLock(tmp_path / "x.lock"):
+        pass
+
+
+def test_store_schema_wal_and_migrations(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    store = Store.open(db)
+    store.close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"runs", "files", "submissions", "entries", "findings", "current"}
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(ConfigError) as e:
+        Store.open(db)
+    assert "由更新版本的 ledgerxl 创建" in e.value.message and e.value.hint == "请升级 ledgerxl 后再运行。"
+
+
+def test_failed_migration_leaves_database_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ledgerxl.store as store_mod
+
+    db = tmp_path / "h.db"
+    Store.open(db).close()
+    broken = "CREATE TABLE extra (x INTEGER); INSERT INTO no_such_table VALUES (1);"
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, broken])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", len(store_mod.MIGRATIONS))
+    with pytest.raises(ConfigError, match="no such table: no_such_table"):
+        Store.open(db)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchall()
+    conn.close()
+
+
+def test_not_a_database(sample_dir: Path) -> None:
+    (sample_dir / "ledgerxl.db").write_bytes(b"this is not sqlite" * 100)
+    r = batch(sample_dir)
+    assert r.exit_code == 2
+    assert r.output.startswith(f"错误：无法打开批处理数据库 {sample_dir / 'ledgerxl.db'}：file is not a database。")
+
+
+def test_status_before_any_run(sample_dir: Path) -> None:
+    r = status(sample_dir)
+    assert r.exit_code == 2
+    assert r.output == (
+        f"错误：还没有批处理记录（找不到数据库 {sample_dir / 'ledgerxl.db'}）。\n"
+        "  处理办法：请先运行 ledgerxl batch。\n"
+    )
+
+
+def test_batch_needs_a_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from batchkit import cli
+
+    monkeypatch.chdir(tmp_path)
+    r = cli("batch")
+    assert r.exit_code == 2
+    assert r.output == (
+        "错误：ledgerxl batch 需要配置文件。\n"
+        "  处理办法：请用 --config 指定 ledgerxl.toml，或在含 ledgerxl.toml 的目录中运行。\n"
+    )
+
+
+def test_custom_reminder_template_and_strict_undefined(sample_dir: Path) -> None:
+    (sample_dir / "submissions" / "市残联-2025年三季度.xlsx").unlink()
+    cfg = sample_dir / "ledgerxl.toml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text('reminder_template = "我的催报.j2"\n' + text, encoding="utf-8")
+    (sample_dir / "我的催报.j2").write_text(
+        "{% for r in reminders %}{{ r.department }}:{{ r.items | map(attribute='number') | join(',') }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    assert batch(sample_dir).exit_code == 0
+    assert (sample_dir / "out" / "催报名单.txt").read_text(encoding="utf-8") == "市残联:43\n"
+    (sample_dir / "我的催报.j2").write_text("{{ r.no_such_thing }}", encoding="utf-8")
+    r = batch(sample_dir)
+    assert r.exit_code == 2
+    assert r.output.startswith(f"错误：催报模板 {sample_dir / '我的催报.j2'} 有误：'r' is undefined。")
+    assert query(sample_dir, "SELECT outcome FROM runs ORDER BY id DESC LIMIT 1") == [("failed",)]
+
+
+def test_log_file_rotates(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_mod, "LOG_MAX_BYTES", 2000)
+    for _ in range(3):
+        batch(sample_dir)
+    log = (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
+    assert re.search(r"INFO \[\d+\] #3 结束：批处理 #3，2025年三季度：新文件 0 个", log)
+    assert (sample_dir / "ledgerxl.log.1").is_file()
