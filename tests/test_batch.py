@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -411,3 +412,31 @@ def test_log_file_rotates(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
     log = (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
     assert re.search(r"INFO \[\d+\] #3 结束：批处理 #3，2025年三季度：新文件 0 个", log)
     assert (sample_dir / "ledgerxl.log.1").is_file()
+
+
+def test_readme_scheduled_runs_section(tmp_path: Path) -> None:
+    """The set-ups in README use real options and config keys; the systemd units pass systemd-analyze."""
+    from helpers import ROOT
+
+    from ledgerxl.config import config_from_dict, tomllib
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Scheduled runs", 1)[1].split("\n## ", 1)[0]
+    cron = next(ln for ln in section.splitlines() if ln.startswith("*/30 "))
+    assert cron.split()[5:8] == ["/usr/local/bin/ledgerxl", "batch", "--config"]
+    assert "ExecStart=/usr/local/bin/ledgerxl batch --config " in section
+    assert re.search(r'schtasks /Create .*/TR ".*ledgerxl\.exe\\" batch --config ', section)
+    toml = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert toml is not None
+    cfg = config_from_dict(tomllib.loads(toml.group(1)), ROOT / "x" / "ledgerxl.toml")
+    assert cfg.db == ROOT / "x" / "ledgerxl.db" and cfg.archive == ROOT / "x" / "archive"
+    units = re.findall(r"```ini\n(.*?)```", section, re.S)
+    assert len(units) == 2
+    if shutil.which("systemd-analyze") is None:
+        return
+    service = tmp_path / "ledgerxl-batch.service"
+    service.write_text(units[0].replace("/usr/local/bin/ledgerxl", "/bin/true"), encoding="utf-8")
+    timer = tmp_path / "ledgerxl-batch.timer"
+    timer.write_text(units[1], encoding="utf-8")
+    r = subprocess.run(["systemd-analyze", "verify", str(service), str(timer)], capture_output=True, text=True)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr

@@ -369,7 +369,7 @@ class _Run:
                     inc.findings.append(
                         codes.make(
                             "W306",
-                            f"{dept}再次报送：以本文件为准，替换此前的 {old_name}（{old_at} 收到）。",
+                            f"{dept}再次报送：以本文件为准，替换此前的 {old_name}（{old_at[:19]} 收到）。",
                             file=inc.path.name,
                             sheet=sub.sheet if sub else "",
                             department=dept or "",
