@@ -440,3 +440,34 @@ def test_readme_scheduled_runs_section(tmp_path: Path) -> None:
     timer.write_text(units[1], encoding="utf-8")
     r = subprocess.run(["systemd-analyze", "verify", str(service), str(timer)], capture_output=True, text=True)
     assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+
+
+def test_two_forms_from_one_department_in_one_run_newest_wins(sample_dir: Path) -> None:
+    progress = sample_progress(sample_dir, KEJI)
+    first = sorted(progress)[0]
+    older = drop(sample_dir, "z-旧.xlsx", form(sample_dir, KEJI, "2025Q3", {**progress, first: "旧的文字。"}))
+    newer = drop(sample_dir, "a-新.xlsx", form(sample_dir, KEJI, "2025Q3", {**progress, first: "新的文字。"}))
+    (sample_dir / "submissions" / f"{KEJI}-2025年三季度.xlsx").unlink()
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    os.utime(newer, (1_700_000_100, 1_700_000_100))  # newer by file time, though first by name
+    r = batch(sample_dir)
+    assert r.exit_code == 0, r.output
+    rows = ledger_rows(sample_dir / "out" / "台账.xlsx")
+    assert [row[3] for row in rows if row[0] == str(first)] == ["新的文字。"]
+    assert query(sample_dir, "SELECT file FROM findings WHERE code = 'W306'") == [("a-新.xlsx",)]
+    assert query(sample_dir, "SELECT count(*) FROM findings WHERE code = 'E208'") == [(0,)]
+
+
+def test_publish_writes_every_temp_before_renaming(tmp_path: Path) -> None:
+    from ledgerxl.atomic import publish
+    from ledgerxl.errors import OutputError
+
+    a, b = tmp_path / "a.txt", tmp_path / "sub"
+    a.write_bytes(b"old a")
+    b.mkdir()  # a folder where the second output should go: its rename fails
+    seen: list[list[str]] = []
+    with pytest.raises(OutputError):
+        publish({a: b"new a", b: b"new b"}, before_replace=lambda: seen.append(sorted(os.listdir(tmp_path))))
+    assert len(seen) == 1 and len([n for n in seen[0] if n.endswith(".tmp")]) == 2  # both staged first
+    assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []  # and cleaned up on failure
+    assert publish({a: b"new a"}) == [a] and a.read_bytes() == b"new a"

@@ -19,6 +19,7 @@ import logging
 import logging.handlers
 import os
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -49,6 +50,7 @@ PAUSE_ENV = "LEDGERXL_TEST_PAUSE"
 PAUSE_MARKER_ENV = "LEDGERXL_TEST_PAUSE_MARKER"
 
 log = logging.getLogger("ledgerxl.batch")
+log.addHandler(logging.NullHandler())  # silent unless a run attaches its log file (never the console)
 
 
 @dataclass
@@ -254,7 +256,10 @@ class _Run:
             result = self._run(run_id)
         except BaseException as e:
             log.error("#%d 失败：%s", run_id, e)
-            self.store.finish_run(run_id, "failed", {"error": str(e), "started": started})
+            try:
+                self.store.finish_run(run_id, "failed", {"error": str(e), "started": started})
+            except sqlite3.Error:  # keep the original error; the next run marks this one interrupted
+                pass
             raise
         result.duration = time.monotonic() - t0
         record = self._record(result, started)
