@@ -73,7 +73,12 @@ def test_run_record(sample_dir: Path) -> None:
     batch(sample_dir)
     rec = json.loads((sample_dir / "out" / "run.json").read_text(encoding="utf-8"))
     assert rec["run"] == 1 and rec["period"] == "2025Q3" and rec["outcome"] == "ok" and rec["exit_code"] == 0
-    assert rec["inputs"]["files"] == 22 and len(rec["inputs"]["new"]) == 22
+    assert len(rec["inputs"]["files"]) == 22 and len(rec["inputs"]["new"]) == 22
+    assert rec["inputs"]["files"][0] == {
+        "name": "市交通运输局-2025年三季度.xlsx",
+        "sha256": sha(sample_dir / "submissions" / "市交通运输局-2025年三季度.xlsx"),
+        "new": True,
+    }
     first = rec["inputs"]["new"][0]
     assert first["sha256"] == sha(sample_dir / "submissions" / first["name"])
     assert first["accepted"] and first["current"] and first["department"]

@@ -485,6 +485,7 @@ class _Run:
     def _record(self, result: BatchResult, started: str) -> dict[str, object]:
         c = Counter(f.severity for f in result.findings)
         new_c = Counter(f.severity for n in result.new for f in n.findings)
+        new_hashes = {n.sha256 for n in result.new}
         return {
             "ledgerxl": __version__,
             "run": result.run_id,
@@ -497,7 +498,9 @@ class _Run:
             "exit_code": result.exit_code,
             "inputs": {
                 "inbox": str(self.paths.inbox),
-                "files": result.files_seen,
+                "files": [
+                    {"name": f.name, "sha256": h, "new": h in new_hashes} for f, h in sorted(self.hashes.items())
+                ],
                 "already_processed": result.files_seen - len(result.new),
                 "new": [
                     {
