@@ -177,3 +177,13 @@ def test_help_does_not_import_heavy_modules() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": src}, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_outputs_are_readable_by_others(sample_dir: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        assert invoke(["merge"], cwd=sample_dir).exit_code == 0
+    finally:
+        os.umask(old)
+    for p in (sample_dir / "out").iterdir():
+        assert p.stat().st_mode & 0o777 == 0o644, p

@@ -27,6 +27,12 @@ def normalize_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write_temp(path: Path, data: bytes) -> Path:
     """`data` in a flushed temp file next to `path`, ready to be renamed over it."""
     try:
@@ -37,6 +43,8 @@ def _write_temp(path: Path, data: bytes) -> Path:
             f"无法在 {path.parent} 中写文件：{e.strerror}。", "请检查输出目录是否存在、是否有写权限。"
         ) from e
     try:
+        # mkstemp creates 0600 files; outputs in a shared folder must be readable like any saved file.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
