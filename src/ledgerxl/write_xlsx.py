@@ -1,23 +1,36 @@
-"""台账.xlsx: the consolidated ledger workbook, written with xlsxwriter."""
+"""台账.xlsx: the consolidated ledger workbook, written with xlsxwriter.
+
+Sheet 台账 is ready to print (A4 landscape, one page wide, header row on every page); sheet 汇总 holds
+counts per department, per 分类 and per 完成状态, each with a native Excel chart.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from ledgerxl.atomic import normalize_zip
+from ledgerxl.ledger_stats import LedgerStats, ledger_stats
 from ledgerxl.model import Ledger
-from ledgerxl.textwidth import wrapped_lines
+from ledgerxl.textwidth import display_width, wrapped_lines
 
 SHEET = "台账"
+SUMMARY_SHEET = "汇总"
 FONT = "仿宋_GB2312"
 HEAD_FONT = "黑体"
 TITLE_FONT = "方正小标宋简体"
+GB2312 = 134  # font charset: Excel picks a Chinese face when the named one is missing
 # column widths in Excel units (about one half-width character each)
 WIDTHS = (6, 36, 16, 80)
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_CELL = 32767  # Excel's limit on characters in one cell
+LINE_PT = 15  # row height per line of 11 pt text
+SUMMARY_ROW_PT = 18  # row height on the 汇总 sheet
+ROW_PX = 24  # the same in pixels, to place charts
+REPORTED, MISSING = "已报送", "未报送"
 
 
 def cell_safe(text: str) -> str:
@@ -25,52 +38,234 @@ def cell_safe(text: str) -> str:
     return _ILLEGAL.sub("", text)[:MAX_CELL]
 
 
-def build_xlsx(ledger: Ledger, date: dt.date) -> bytes:
+@dataclass
+class SummaryTable:
+    """One block of the 汇总 sheet: a key column, value columns, and a chart of some of them.
+
+    Other outputs add figures by appending to `columns` (heading -> one value per key)."""
+
+    title: str
+    key: str
+    keys: list[str]
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    chart: str = "bar"  # "bar": stacked horizontal bars of `charted`; "pie": a pie of the first of them
+    charted: tuple[str, ...] = (REPORTED, MISSING)
+    total: bool = False  # a 合计 row (only where the keys split the items, so the sum means something)
+
+
+def summary_tables(stats: LedgerStats) -> list[SummaryTable]:
+    tables = [
+        SummaryTable(
+            "按责任单位统计",
+            "责任单位",
+            [c.name for c in stats.by_department],
+            {
+                "负责事项": [c.items for c in stats.by_department],
+                REPORTED: [c.reported for c in stats.by_department],
+                MISSING: [c.missing for c in stats.by_department],
+            },
+        )
+    ]
+    if stats.by_category:
+        tables.append(
+            SummaryTable(
+                "按分类统计",
+                "分类",
+                [c.name for c in stats.by_category],
+                {
+                    "事项数": [c.items for c in stats.by_category],
+                    REPORTED: [c.reported for c in stats.by_category],
+                    MISSING: [c.missing for c in stats.by_category],
+                },
+                total=True,
+            )
+        )
+    if stats.by_status:
+        tables.append(
+            SummaryTable(
+                "按完成状态统计",
+                "完成状态",
+                [s for s, _ in stats.by_status],
+                {"事项数": [n for _, n in stats.by_status]},
+                chart="pie",
+                charted=("事项数",),
+                total=True,
+            )
+        )
+    return tables
+
+
+class _Formats:
+    def __init__(self, wb: Any) -> None:
+        base = {"font_name": FONT, "font_charset": GB2312, "font_size": 11, "valign": "vcenter"}
+        boxed = {**base, "text_wrap": True, "border": 1}
+        self.title = wb.add_format(
+            {**base, "font_name": TITLE_FONT, "font_size": 18, "align": "center", "text_wrap": True}
+        )
+        self.head = wb.add_format(
+            {**boxed, "font_name": HEAD_FONT, "bold": True, "align": "center", "bg_color": "#D9E1F2"}
+        )
+        self.num = wb.add_format({**boxed, "align": "center"})
+        self.text = wb.add_format({**boxed, "align": "left"})
+        self.total = wb.add_format({**boxed, "font_name": HEAD_FONT, "align": "center"})
+        self.caption = wb.add_format({**base, "font_name": HEAD_FONT, "font_size": 12, "bold": True})
+        self.note = wb.add_format(base)
+
+
+def _print_setup(ws: Any, title_row: int, landscape: bool = True) -> None:
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    if title_row >= 0:
+        ws.repeat_rows(title_row)
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages down as needed
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _ledger_sheet(wb: Any, fm: _Formats, ledger: Ledger) -> None:
+    ws = wb.add_worksheet(SHEET)
+    ncol = len(WIDTHS)
+    for c, w in enumerate(WIDTHS):
+        ws.set_column(c, c, w)
+    ws.merge_range(0, 0, 0, ncol - 1, ledger.title, fm.title)
+    ws.set_row(0, 36)
+    for c, h in enumerate(("序号", "事项内容", "责任单位", ledger.progress_label)):
+        ws.write_string(1, c, h, fm.head)
+    ws.set_row(1, 22)
+    for i, row in enumerate(ledger.rows):
+        r = i + 2
+        progress = "\n".join(ledger.progress_paragraphs(row))
+        depts = "、".join(row.item.departments)
+        ws.write_number(r, 0, row.item.number, fm.num)
+        # write_string, never write: a text starting with = + - @ stays text, not a formula
+        ws.write_string(r, 1, cell_safe(row.item.text), fm.text)
+        ws.write_string(r, 2, cell_safe(depts), fm.text)
+        ws.write_string(r, 3, cell_safe(progress), fm.text)
+        lines = max(
+            wrapped_lines(row.item.text, WIDTHS[1] - 2),
+            wrapped_lines(depts, WIDTHS[2] - 2),
+            wrapped_lines(progress, WIDTHS[3] - 2),
+        )
+        ws.set_row(r, min(409, LINE_PT * lines + 6))  # 409 pt is Excel's tallest row
+    last = len(ledger.rows) + 1
+    ws.freeze_panes(2, 0)
+    ws.autofilter(1, 0, last, ncol - 1)
+    _print_setup(ws, title_row=1)
+
+
+def _chart(wb: Any, table: SummaryTable, first: int, last: int, value_cols: dict[str, int]) -> Any:
+    """A native chart over the table's data rows (first..last, 0-based), never over the 合计 row."""
+    font = {"name": FONT, "charset": GB2312, "size": 10}
+    cats = [SUMMARY_SHEET, first, 0, last, 0]
+    if table.chart == "pie":
+        chart = wb.add_chart({"type": "pie"})
+        name = table.charted[0]
+        chart.add_series(
+            {
+                "name": name,
+                "categories": cats,
+                "values": [SUMMARY_SHEET, first, value_cols[name], last, value_cols[name]],
+                "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": font},
+            }
+        )
+        chart.set_legend({"position": "right", "font": font})
+    else:
+        chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+        colors = {REPORTED: "#70AD47", MISSING: "#BFBFBF"}
+        for name in table.charted:
+            col = value_cols[name]
+            chart.add_series(
+                {
+                    "name": [SUMMARY_SHEET, first - 1, col],
+                    "categories": cats,
+                    "values": [SUMMARY_SHEET, first, col, last, col],
+                    "fill": {"color": colors.get(name, "#4472C4")},
+                    "gap": 60,
+                }
+            )
+        # categories top-down, as in the table, with the value axis kept at the bottom
+        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font})
+        chart.set_x_axis({"num_font": font, "major_gridlines": {"visible": True}, "min": 0})
+        chart.set_legend({"position": "bottom", "font": font})
+    chart.set_title({"name": table.title, "name_font": {"name": HEAD_FONT, "charset": GB2312, "size": 12}})
+    return chart
+
+
+def _summary_sheet(wb: Any, fm: _Formats, ledger: Ledger, stats: LedgerStats, tables: list[SummaryTable]) -> None:
+    ws = wb.add_worksheet(SUMMARY_SHEET)
+    ncols = max(1 + len(t.columns) for t in tables)
+    key_width = max(display_width(k) for t in tables for k in [t.key, *t.keys]) + 4
+    ws.set_column(0, 0, max(14, key_width))
+    ws.set_column(1, ncols - 1, 10)
+    chart_col = ncols + 1
+    ws.merge_range(0, 0, 0, chart_col + 7, f"{ledger.title}（汇总）", fm.title)
+    ws.set_row(0, 36)
+    ws.write_string(
+        1,
+        0,
+        f"共 {stats.items} 项事项，{stats.items_reported} 项已报送进展；{len(stats.departments)} 个责任单位，"
+        f"{len(stats.departments_reported)} 个已报送。",
+        fm.note,
+    )
+    ws.set_default_row(SUMMARY_ROW_PT)
+    r = 3
+    breaks = []
+    for table in tables:
+        if r > 3:
+            breaks.append(r)  # each block starts a printed page
+        ws.write_string(r, 0, table.title, fm.caption)
+        head = r + 1
+        ws.write_string(head, 0, table.key, fm.head)
+        value_cols = {}
+        for c, (name, values) in enumerate(table.columns.items(), start=1):
+            value_cols[name] = c
+            ws.write_string(head, c, name, fm.head)
+            for i, v in enumerate(values):
+                if isinstance(v, (int, float)):
+                    ws.write_number(head + 1 + i, c, v, fm.num)
+                else:
+                    ws.write_string(head + 1 + i, c, cell_safe(str(v)), fm.num)
+        for i, k in enumerate(table.keys):
+            ws.write_string(head + 1 + i, 0, cell_safe(k), fm.text)
+        first, last = head + 1, head + len(table.keys)
+        end = last
+        if table.total:
+            end = last + 1
+            ws.write_string(end, 0, "合计", fm.total)
+            for c, values in enumerate(table.columns.values(), start=1):
+                if all(isinstance(v, (int, float)) for v in values):
+                    ws.write_formula(end, c, f"=SUM({_col(c)}{first + 1}:{_col(c)}{last + 1})", fm.total, sum(values))
+                else:
+                    ws.write_blank(end, c, None, fm.total)
+        chart = _chart(wb, table, first, last, value_cols)
+        height = max(260, 22 * len(table.keys) + 110)
+        chart.set_size({"width": 560, "height": height})
+        ws.insert_chart(r, chart_col, chart, {"x_offset": 4, "y_offset": 4, "object_position": 1})
+        # the next block starts below both this table and its chart
+        r = max(end, r + -(-height // ROW_PX)) + 2
+    ws.set_h_pagebreaks(breaks)
+    _print_setup(ws, title_row=-1)
+
+
+def _col(c: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    name: str = xl_col_to_name(c)
+    return name
+
+
+def build_xlsx(ledger: Ledger, date: dt.date, summary: list[SummaryTable] | None = None) -> bytes:
+    """The workbook; `summary` replaces the 汇总 tables (default: summary_tables of the ledger's counts)."""
     import xlsxwriter
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     when = dt.datetime.combine(date, dt.time(9, 0))
     wb.set_properties({"title": ledger.title, "author": "ledgerxl", "created": when})
-    base = {"font_name": FONT, "font_size": 11, "text_wrap": True, "valign": "vcenter", "border": 1}
-    title_fmt = wb.add_format(
-        {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter", "text_wrap": True}
-    )
-    head_fmt = wb.add_format({**base, "font_name": HEAD_FONT, "bold": True, "align": "center", "bg_color": "#D9E1F2"})
-    num_fmt = wb.add_format({**base, "align": "center"})
-    text_fmt = wb.add_format({**base, "align": "left"})
-
-    ws = wb.add_worksheet(SHEET)
-    ncol = len(WIDTHS)
-    for c, w in enumerate(WIDTHS):
-        ws.set_column(c, c, w)
-    ws.merge_range(0, 0, 0, ncol - 1, ledger.title, title_fmt)
-    ws.set_row(0, 36)
-    for c, h in enumerate(("序号", "事项内容", "责任单位", ledger.progress_label)):
-        ws.write_string(1, c, h, head_fmt)
-    ws.set_row(1, 22)
-    for i, row in enumerate(ledger.rows):
-        r = i + 2
-        progress = "\n".join(ledger.progress_paragraphs(row))
-        depts = "、".join(row.item.departments)
-        ws.write_number(r, 0, row.item.number, num_fmt)
-        ws.write_string(r, 1, cell_safe(row.item.text), text_fmt)
-        ws.write_string(r, 2, cell_safe(depts), text_fmt)
-        ws.write_string(r, 3, cell_safe(progress), text_fmt)
-        lines = max(
-            wrapped_lines(row.item.text, WIDTHS[1] - 2),
-            wrapped_lines(depts, WIDTHS[2] - 2),
-            wrapped_lines(progress, WIDTHS[3] - 2),
-        )
-        ws.set_row(r, min(409, 15 * lines + 6))  # 409 pt is Excel's tallest row
-    last = len(ledger.rows) + 1
-    ws.freeze_panes(2, 0)
-    ws.autofilter(1, 0, last, ncol - 1)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.repeat_rows(1)
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    fm = _Formats(wb)
+    _ledger_sheet(wb, fm, ledger)
+    stats = ledger_stats(ledger)
+    _summary_sheet(wb, fm, ledger, stats, summary_tables(stats) if summary is None else summary)
     wb.close()
     return normalize_zip(buf.getvalue())
