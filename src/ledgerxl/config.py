@@ -23,6 +23,29 @@ DEFAULT_PLACEHOLDER = "（未报送）"
 _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
 # the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
 _TOP_KEYS |= {"db", "archive", "log", "reminder_template"}
+_TOP_KEYS |= {"attachment", "notice"}
+# 附件.docx table text: Chinese type sizes (字号) or points
+FONT_SIZES = {"五号": 10.5, "小四": 12.0, "四号": 14.0, "小三": 15.0, "三号": 16.0}
+MIN_FONT_SIZE, MAX_FONT_SIZE = 8.0, 22.0
+
+
+@dataclass
+class AttachmentConfig:
+    """[attachment]: the Word attachment 附件.docx."""
+
+    label: str = "附件"  # "附件2" for a numbered attachment, "" for none
+    font_size: float = 14.0  # table text, pt (四号)
+    with_departments: bool = False  # add a 责任单位 column
+
+
+@dataclass
+class NoticeConfig:
+    """[notice]: the cover notice 通知.docx, written when this table is present (or with --notice)."""
+
+    enabled: bool = False
+    office: str = ""  # 发文机关; default "{org}政府办公室"
+    number: str = ""  # 发文字号, e.g. 青政办字〔2025〕12号
+    template: Path | None = None  # the clerk's own .docx; default: the built-in templates/notice.docx
 
 
 @dataclass
@@ -43,6 +66,8 @@ class Config:
     archive: Path | None = None  # raw files received by batch, by content hash
     log: Path | None = None  # batch log file (rotated)
     reminder_template: Path | None = None  # jinja2 text of the 催报 list, instead of the built-in one
+    attachment: AttachmentConfig = field(default_factory=AttachmentConfig)
+    notice: NoticeConfig = field(default_factory=NoticeConfig)
 
     def ledger_title(self, period: Period) -> str:
         try:
@@ -139,4 +164,68 @@ def config_from_dict(data: dict[str, Any], path: Path) -> Config:
             if prev and prev != canonical:
                 raise ConfigError(f"配置文件 {path}：别名“{n}”同时指向“{prev}”和“{canonical}”。")
             cfg.aliases[n] = canonical
+    _output_sections(cfg, data, path)
     return cfg
+
+
+def parse_font_size(value: object, where: str = "") -> float:
+    """A table font size: points (14, 10.5) or a Chinese type size name (四号, 小四)."""
+    size: float | None = None
+    if isinstance(value, str):
+        size = FONT_SIZES.get(value.strip())
+    if size is None and isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            size = float(value)
+        except ValueError:
+            size = None
+    if size is None or not MIN_FONT_SIZE <= size <= MAX_FONT_SIZE:
+        raise ConfigError(
+            f"{where}字号“{value}”不可用。",
+            f"请写 {MIN_FONT_SIZE:g} 到 {MAX_FONT_SIZE:g} 之间的磅值（如 14），或 {'、'.join(FONT_SIZES)}。",
+        )
+    return size
+
+
+_SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "attachment": {"label": str, "font_size": (int, float, str), "with_departments": bool},
+    "notice": {"office": str, "number": str, "template": str},
+}
+
+
+def _output_sections(cfg: Config, data: dict[str, Any], path: Path) -> None:
+    """[attachment] and [notice]: how 附件.docx and 通知.docx are written."""
+    for section, allowed in _SECTIONS.items():
+        table = data.get(section)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            raise ConfigError(f"配置文件 {path}：{section} 应写成 [{section}] 小节。")
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            raise ConfigError(
+                f"配置文件 {path}：[{section}] 中不认识的设置项 {'、'.join(unknown)}。",
+                f"可用的设置项：{'、'.join(allowed)}。",
+            )
+        for key, value in table.items():
+            if not isinstance(value, allowed[key]) or (isinstance(value, bool) and allowed[key] is not bool):
+                want = allowed[key]
+                kind = (
+                    "true 或 false"
+                    if want is bool
+                    else "文字（用英文双引号括起来）"
+                    if want is str
+                    else '磅值（如 14）或字号（如 "四号"）'
+                )
+                raise ConfigError(f"配置文件 {path}：[{section}] {key} 应为{kind}。")
+    att = data.get("attachment", {})
+    cfg.attachment.label = att.get("label", cfg.attachment.label).strip()
+    if "font_size" in att:
+        cfg.attachment.font_size = parse_font_size(att["font_size"], f"配置文件 {path}：[attachment] font_size ")
+    cfg.attachment.with_departments = att.get("with_departments", False)
+    if "notice" in data:
+        notice = data["notice"]
+        cfg.notice.enabled = True
+        cfg.notice.office = notice.get("office", "").strip()
+        cfg.notice.number = notice.get("number", "").strip()
+        if notice.get("template"):
+            cfg.notice.template = cfg.base_dir / notice["template"]

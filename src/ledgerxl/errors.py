@@ -59,3 +59,9 @@ class LockHeld(LedgerxlError):
     """Another batch run holds the lock; this run did nothing."""
 
     exit_code = 3
+
+
+class NoticeTemplateError(LedgerxlError):
+    """The notice template (通知模板) cannot be opened or names a tag ledgerxl does not know."""
+
+    exit_code = 2

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ledgerxl import codes
-from ledgerxl.config import Config
+from ledgerxl.config import AttachmentConfig, Config, parse_font_size
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError, UsageError
 from ledgerxl.master import load_master
@@ -19,6 +20,7 @@ from ledgerxl.validate import validate
 
 LEDGER_NAME = "台账.xlsx"
 ATTACHMENT_NAME = "附件.docx"
+NOTICE_NAME = "通知.docx"
 
 
 @dataclass
@@ -29,6 +31,12 @@ class MergeOptions:
     inputs: list[Path] = field(default_factory=list)
     allow_errors: bool = False
     config: Config = field(default_factory=Config)
+    # 附件.docx and 通知.docx; None / False: as in the config's [attachment] and [notice]
+    attachment_label: str | None = None  # "附件2"; "" drops the label
+    with_departments: bool = False
+    table_font_size: str | float | None = None  # pt or 四号/小四…
+    notice: bool = False
+    notice_template: Path | None = None
 
 
 @dataclass
@@ -110,12 +118,31 @@ def resolve_options(opts: MergeOptions) -> tuple[Path, Period, Path, list[Path]]
     return Path(master), period, Path(out), [Path(p) for p in inputs]
 
 
+def with_output_options(opts: MergeOptions) -> Config:
+    """The config with merge's command-line choices for 附件.docx and 通知.docx applied over it."""
+    cfg = opts.config
+    att, notice = cfg.attachment, cfg.notice
+    size = opts.table_font_size
+    attachment = AttachmentConfig(
+        label=att.label if opts.attachment_label is None else opts.attachment_label,
+        font_size=att.font_size if size is None else parse_font_size(size, "--table-font-size "),
+        with_departments=opts.with_departments or att.with_departments,
+    )
+    notice = dataclasses.replace(
+        notice,
+        enabled=notice.enabled or opts.notice or opts.notice_template is not None,
+        template=opts.notice_template or notice.template,
+    )
+    return dataclasses.replace(cfg, attachment=attachment, notice=notice)
+
+
 def run_merge(opts: MergeOptions) -> MergeResult:
-    """Validate every submission, merge, and write 台账.xlsx and 附件.docx (unless errors block it)."""
+    """Validate every submission, merge, and write 台账.xlsx, 附件.docx and, when asked, 通知.docx
+    (unless errors block it). Every output is rendered before any is written."""
     from ledgerxl.atomic import publish
 
-    cfg = opts.config
     master_path, period, out, inputs = resolve_options(opts)
+    cfg = with_output_options(opts)  # before any reading, so a bad option stops the run at once
     master = load_master(master_path)
     departments = Departments(master.departments, cfg.aliases)
     files = collect_inputs(inputs, skip={master_path})
@@ -141,8 +168,24 @@ def render_outputs(
 
     ledger = build_ledger(master, accepted, cfg.ledger_title(period), period.progress_label, cfg.placeholder)
     date = cfg.date_for(period)
+    att = cfg.attachment
+    label = att.label or None
+    docx_opts = DocxOptions(label=label, cell_size=att.font_size, with_departments=att.with_departments, date=date)
     outputs = {
         out / LEDGER_NAME: build_xlsx(ledger, date),
-        out / ATTACHMENT_NAME: build_docx(ledger, DocxOptions(date=date)),
+        out / ATTACHMENT_NAME: build_docx(ledger, docx_opts),
     }
+    if cfg.notice.enabled:
+        from ledgerxl.notice import notice_context, render_notice
+
+        context = notice_context(
+            ledger,
+            period,
+            date,
+            org=cfg.org,
+            office=cfg.notice.office,
+            doc_number=cfg.notice.number,
+            attachment_label=label,
+        )
+        outputs[out / NOTICE_NAME] = render_notice(context, cfg.notice.template)
     return ledger, outputs

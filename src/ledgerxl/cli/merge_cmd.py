@@ -22,6 +22,16 @@ from ledgerxl.cli.common import handle_errors
     help="配置文件（默认当前目录下的 ledgerxl.toml）。",
 )
 @click.option("--allow-errors", is_flag=True, help="有错误时仍然生成台账：有错误的报送表不纳入，并列出。")
+@click.option("--notice", is_flag=True, help="同时生成通知.docx（按通知模板填入本期数字）。")
+@click.option(
+    "--notice-template",
+    type=click.Path(path_type=Path),
+    help="自己的通知模板（Word .docx，含 {{ office }} 等标签）；给出时即生成通知.docx。",
+)
+@click.option("--attachment-label", help="附件.docx 左上角的附件标识，如 附件2（默认“附件”）。")
+@click.option("--no-attachment-label", is_flag=True, help="附件.docx 不加“附件”标识。")
+@click.option("--with-departments", is_flag=True, help="附件.docx 表格增加“责任单位”列。")
+@click.option("--table-font-size", help="附件.docx 表格文字字号：磅值如 12，或 四号、小四（默认 14 磅即四号）。")
 @handle_errors
 def merge(
     inputs: tuple[Path, ...],
@@ -30,19 +40,38 @@ def merge(
     out: Path | None,
     config_path: Path | None,
     allow_errors: bool,
+    notice: bool,
+    notice_template: Path | None,
+    attachment_label: str | None,
+    no_attachment_label: bool,
+    with_departments: bool,
+    table_font_size: str | None,
 ) -> None:
     """校验并汇总各单位报送表，生成台账.xlsx 和附件.docx。
 
     INPUTS 是报送表所在的目录或文件；不给时用 ledgerxl.toml 中的 inbox。
+    加 --notice（或在 ledgerxl.toml 中写 [notice] 小节）时同时生成通知.docx。
     有错误时不生成台账（退出码 1），除非加 --allow-errors；用法或配置错误退出码 2。
     """
     from ledgerxl.config import load_config
     from ledgerxl.pipeline import MergeOptions, run_merge
     from ledgerxl.summary import count_line, format_finding, sort_findings
 
+    if no_attachment_label and attachment_label:
+        raise click.UsageError("--attachment-label 和 --no-attachment-label 只能选一个。")
     cfg = load_config(config_path)
     opts = MergeOptions(
-        master=master, period=period, out=out, inputs=list(inputs), allow_errors=allow_errors, config=cfg
+        master=master,
+        period=period,
+        out=out,
+        inputs=list(inputs),
+        allow_errors=allow_errors,
+        config=cfg,
+        attachment_label="" if no_attachment_label else attachment_label,
+        with_departments=with_departments,
+        table_font_size=table_font_size,
+        notice=notice,
+        notice_template=notice_template,
     )
     r = run_merge(opts)
     m = r.master

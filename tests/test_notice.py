@@ -1,0 +1,200 @@
+"""通知.docx from the user-editable template (acceptance 3 of issue 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner, Result
+from helpers import ROOT, W, docx_lines, docx_xml
+
+from ledgerxl.cli import main
+from ledgerxl.errors import NoticeTemplateError
+from ledgerxl.model import Item, Ledger, LedgerRow
+from ledgerxl.notice import TAGS, TEMPLATE, attachment_number, chinese_date, notice_context, render_notice
+from ledgerxl.periods import parse_period
+
+ATTACHMENT_LINE = "附件：2025年市政府工作报告公开挂牌事项三季度进展情况台账"
+
+
+def invoke(args: list[str], cwd: Path) -> Result:
+    old = os.getcwd()
+    try:
+        os.chdir(cwd)
+        return CliRunner().invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def template(path: Path, *paragraphs: str | list[str]) -> Path:
+    """A clerk's own template: each paragraph one text, or a list of runs (Word splits tags into runs)."""
+    d = docx.Document()
+    for p in paragraphs:
+        para = d.add_paragraph()
+        for run in [p] if isinstance(p, str) else p:
+            para.add_run(run)
+    d.save(path)
+    return path
+
+
+def test_merge_notice_renders_counts_and_attachment_line(sample_dir: Path) -> None:
+    r = invoke(["merge", "--notice"], sample_dir)
+    assert r.exit_code == 0, r.output
+    notice = sample_dir / "out" / "通知.docx"
+    assert f"已写出：\n  {notice.parent / '台账.xlsx'}\n  {notice.parent / '附件.docx'}\n  {notice}\n" in r.output
+    lines = docx_lines(notice)
+    assert lines[0] == "关于2025年市政府工作报告公开挂牌事项三季度进展情况的通报"
+    assert (
+        "2025年三季度，44项公开挂牌事项中，44项报送了进展情况；22个责任单位中，22个已按要求报送。各事项具体进展情况见附件。"
+        in lines
+    )
+    assert ATTACHMENT_LINE in lines
+    assert lines[-2:] == ["市政府办公室", "2025年9月30日"]  # office from org, date = the period's last day
+    assert not any("{" in ln or "}" in ln for ln in lines)  # every tag filled, no doc number line
+    # GB/T 9704 7.3.4: 附件 line indented two characters, a long name wraps under its own first character
+    styles = {s.get(f"{W}styleId"): s for s in docx_xml(notice, "word/styles.xml").iter(f"{W}style")}
+    ind = styles["NoticeAttachment"].find(f"{W}pPr/{W}ind")
+    assert (int(ind.get(f"{W}left")) - int(ind.get(f"{W}hanging"))) == 2 * 320 and int(ind.get(f"{W}hanging")) == 960
+    assert styles["NoticeAttachment"].find(f"{W}pPr/{W}spacing").get(f"{W}before") == "560"  # one blank line
+
+
+def test_notice_names_missing_departments(sample_dir: Path) -> None:
+    (sample_dir / "submissions" / "市残联-2025年三季度.xlsx").unlink()
+    (sample_dir / "submissions" / "市体育局-2025年三季度.xlsx").unlink()
+    r = invoke(["merge", "--notice"], sample_dir)
+    assert r.exit_code == 0, r.output
+    lines = docx_lines(sample_dir / "out" / "通知.docx")
+    assert (
+        "2025年三季度，44项公开挂牌事项中，42项报送了进展情况，2项尚无进展报送；22个责任单位中，20个已按要求报送，"
+        "市残联、市体育局共2个单位未报送。各事项具体进展情况见附件。" in lines
+    )
+    assert any(ln.endswith("；未报送的单位要尽快补报。") for ln in lines)
+
+
+def test_notice_settings_from_config(sample_dir: Path) -> None:
+    cfg = sample_dir / "ledgerxl.toml"
+    extra = """
+[attachment]
+label = "附件2"
+
+[notice]
+office = "青岛市人民政府办公厅"
+number = "青政办字〔2025〕12号"
+"""
+    cfg.write_text("document_date = 2025-10-15\n" + cfg.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    r = invoke(["merge"], sample_dir)  # a [notice] section is enough to get the notice
+    assert r.exit_code == 0, r.output
+    lines = docx_lines(sample_dir / "out" / "通知.docx")
+    assert lines[0] == "青政办字〔2025〕12号"
+    assert "附件：2.2025年市政府工作报告公开挂牌事项三季度进展情况台账" in lines
+    assert lines[-2:] == ["青岛市人民政府办公厅", "2025年10月15日"]
+    assert docx_lines(sample_dir / "out" / "附件.docx")[0] == "附件2"
+
+
+def test_unknown_tag_fails_naming_it(sample_dir: Path, tmp_path: Path) -> None:
+    bad = template(tmp_path / "我的通知.docx", "截至{{ date }}，{{ nonsense }}。")
+    r = invoke(["merge", "--notice-template", str(bad), "--out", str(tmp_path / "out")], sample_dir)
+    assert r.exit_code == 2
+    assert "错误：通知模板 我的通知.docx 中有不认识的标签 {{ nonsense }}：没有名为“nonsense”的数据。" in r.output
+    assert "处理办法：请在 Word 中改正或删去这些标签。可用的标签：office（发文机关" in r.output
+    assert "Traceback" not in r.output
+    assert not (tmp_path / "out").exists()  # nothing published, not even the ledger
+
+
+def test_unknown_tag_from_python_is_a_library_error(tmp_path: Path) -> None:
+    bad = template(tmp_path / "t.docx", "{{ office }}", ["{{ non", "sense }}", "{{ alsobad }}"])
+    with pytest.raises(NoticeTemplateError, match=r"\{\{ alsobad \}\}、\{\{ nonsense \}\}") as e:
+        render_notice(_context(), bad)
+    assert e.value.exit_code == 2
+
+
+def test_tag_split_across_runs_and_attribute_errors(tmp_path: Path) -> None:
+    ok = template(tmp_path / "ok.docx", ["{{ off", "ice }}发", "{{ date }}"], "{{ status_counts['已完成'] }}")
+    out = tmp_path / "out.docx"
+    out.write_bytes(render_notice(_context(), ok))
+    assert docx_lines(out) == ["市政府办公室发2025年10月15日", "1"]
+    bad = template(tmp_path / "bad.docx", "{{ status_counts['完成'] }}")
+    with pytest.raises(NoticeTemplateError, match="通知模板 bad.docx 中的标签有误：.*完成"):
+        render_notice(_context(), bad)
+
+
+def test_syntax_error_and_wrong_files(sample_dir: Path, tmp_path: Path) -> None:
+    broken = template(tmp_path / "broken.docx", "正文", "{{ office ")
+    r = invoke(["merge", "--notice-template", str(broken), "--out", str(tmp_path / "o")], sample_dir)
+    assert r.exit_code == 2
+    assert "错误：通知模板 broken.docx 中的标签有误：" in r.output and "office" in r.output
+    old = tmp_path / "旧模板.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0 not a zip")
+    r = invoke(["merge", "--notice-template", str(old), "--out", str(tmp_path / "o")], sample_dir)
+    assert r.exit_code == 2
+    assert "错误：通知模板 旧模板.doc 不是 .docx 文件。" in r.output
+    r = invoke(["merge", "--notice-template", str(tmp_path / "无.docx"), "--out", str(tmp_path / "o")], sample_dir)
+    assert r.exit_code == 2 and f"错误：找不到通知模板 {tmp_path / '无.docx'}。" in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def _context() -> dict[str, object]:
+    rows = [
+        LedgerRow(Item(1, "甲", ("市统计局",)), [("市统计局", "完成。")], [], "已完成"),
+        LedgerRow(Item(2, "乙", ("市财政局",)), [("市财政局", "推进中。")], [], "序时推进"),
+        LedgerRow(Item(3, "丙", ("市财政局", "市残联")), [], ["市财政局", "市残联"]),
+    ]
+    ledger = Ledger("2025年市政府工作报告公开挂牌事项三季度进展情况台账", "进展情况", rows)
+    return notice_context(ledger, parse_period("2025Q3"), dt.date(2025, 10, 15))
+
+
+def test_context_holds_every_tag_and_status_counts() -> None:
+    ctx = _context()
+    assert set(ctx) == set(TAGS)
+    assert ctx["status_summary"] == "已完成1项，序时推进1项，未填写1项"
+    assert (ctx["item_count"], ctx["items_reported"], ctx["items_missing"]) == (3, 2, 1)
+    assert (ctx["department_count"], ctx["departments_reported"], ctx["departments_missing"]) == (3, 2, 1)
+    assert ctx["missing_departments"] == "市残联"
+    assert ctx["subject"] == "2025年市政府工作报告公开挂牌事项三季度进展情况"
+
+
+def test_status_sentence_in_the_built_in_template(tmp_path: Path) -> None:
+    out = tmp_path / "通知.docx"
+    out.write_bytes(render_notice(_context()))
+    text = "\n".join(docx_lines(out))
+    assert "从完成状态看，已完成1项，序时推进1项，未填写1项。" in text
+    assert "市残联共1个单位未报送" in text
+
+
+@pytest.mark.parametrize(
+    "date,want", [(dt.date(2025, 10, 15), "2025年10月15日"), (dt.date(2026, 1, 5), "2026年1月5日")]
+)
+def test_chinese_date(date: dt.date, want: str) -> None:
+    assert chinese_date(date) == want
+
+
+@pytest.mark.parametrize("label,want", [("附件", ""), ("附件2", "2"), ("附件 12", "12"), (None, ""), ("附表", "")])
+def test_attachment_number(label: str | None, want: str) -> None:
+    assert attachment_number(label) == want
+
+
+def test_built_in_template_is_a_styled_word_file_with_known_tags() -> None:
+    from docxtpl import DocxTemplate
+
+    d = docx.Document(str(TEMPLATE))
+    names = {s.name for s in d.styles}
+    assert {"公文标题", "主送机关", "公文正文", "一级标题", "附件说明", "发文机关署名", "成文日期"} <= names
+    assert DocxTemplate(TEMPLATE).get_undeclared_template_variables() <= set(TAGS)
+
+
+def test_built_in_template_is_regenerated_by_its_script() -> None:
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_notice_template.py"), "--check"], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+
+
+def test_notice_is_byte_identical_on_rerun(tmp_path: Path) -> None:
+    a = render_notice(_context())
+    assert hashlib.sha256(a).digest() == hashlib.sha256(render_notice(_context())).digest()
