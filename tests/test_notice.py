@@ -195,6 +195,13 @@ def test_built_in_template_is_regenerated_by_its_script() -> None:
     assert r.returncode == 0, r.stderr
 
 
+def test_values_are_escaped_for_xml(tmp_path: Path) -> None:
+    ctx = {**_context(), "office": "市政府办公室<A&B>"}
+    out = tmp_path / "通知.docx"
+    out.write_bytes(render_notice(ctx))
+    assert docx_lines(out)[-2] == "市政府办公室<A&B>"
+
+
 def test_notice_is_byte_identical_on_rerun(tmp_path: Path) -> None:
     a = render_notice(_context())
     assert hashlib.sha256(a).digest() == hashlib.sha256(render_notice(_context())).digest()
