@@ -1,0 +1,269 @@
+"""Quantitative targets: parsing item texts (snapshot checked by a person), the 目标 notation, and the
+完成值 checks W340–W343."""
+
+from __future__ import annotations
+
+import csv
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from helpers import DATA, ROOT
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledgerxl.model import Entry, Item, MasterList, Submission
+from ledgerxl.targets import (
+    ABOUT,
+    AT_LEAST,
+    AT_MOST,
+    EXACT,
+    RANGE,
+    Quantity,
+    TargetSyntaxError,
+    check_values,
+    comparable,
+    format_target,
+    parse_item_text,
+    parse_target,
+    parse_value,
+    reached,
+)
+
+SNAPSHOTS = ROOT / "tests" / "data" / "targets"
+UPDATE = os.environ.get("LEDGERXL_UPDATE_SNAPSHOTS") == "1"
+
+
+def _snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    want = path.read_text(encoding="utf-8").split("\n")
+    got = text.split("\n")
+    for n, (a, b) in enumerate(zip(got, want), start=1):
+        assert a == b, f"{name} line {n}"
+    assert len(got) == len(want)
+
+
+def _master_rows() -> list[dict[str, str]]:
+    with open(DATA / "master.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_2025_master_targets_snapshot() -> None:
+    """Reviewed line by line against the item texts (see tests/data/targets/README.md)."""
+    lines = ["序号\t目标\t事项内容"]
+    unparsed = []
+    for row in _master_rows():
+        t = parse_item_text(row["事项内容"])
+        lines.append(f"{row['序号']}\t{t.text or '—'}\t{row['事项内容']}")
+        if not t.target:
+            unparsed.append(f"{row['序号']}\t{t.reason}")
+    lines.append("")
+    lines.append(f"未识别：{len(unparsed)} 项")
+    lines.extend(unparsed)
+    _snapshot("master-2025.txt", "\n".join(lines) + "\n")
+    parsed = sum(1 for r in _master_rows() if parse_item_text(r["事项内容"]).target)
+    assert parsed >= 40
+    assert all(line.split("\t")[1] for line in unparsed)  # every unparsed item has a reason
+
+
+def test_work_report_lines_snapshot() -> None:
+    """All 162 task lines of the 2025 work report summary: targets, or why there is none."""
+    src = (SNAPSHOTS / "work-report-2025-lines.txt").read_text(encoding="utf-8").split("\n")
+    lines = []
+    for text in (t for t in src if t.strip()):
+        r = parse_item_text(text)
+        lines.append(f"{r.text or '—'}\t{r.reason}\t{text}")
+    _snapshot("work-report-2025-targets.txt", "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    "text,want",
+    [
+        ("新获批省重点实验室15家以上", "≥ 15 家"),
+        ("全市生产总值增长5.5%左右", "≈ 5.5 %"),
+        ("完成投资2450亿元以上", "≥ 2450 亿元"),
+        ("提速推进8条地铁线路项目建设", "8 条"),
+        ("城镇调查失业率控制在5.5%以内", "≤ 5.5 %"),
+        ("一般公共预算收入增长5%—6%", "5–6 %"),
+        ("引进10亿元以上项目20个", "20 个"),  # 10亿元以上 describes the projects
+        ("积极推进总投资2400亿元的170个海洋重点项目", "170 个"),
+        ("改造交通堵点106处，新增公共停车泊位1万个以上", "106 处；≥ 1 万个"),
+        ("新增20多家", "≥ 20 家"),
+        ("新增１５家以上", "≥ 15 家"),  # full-width digits
+        ("完成1,000户", "1000 户"),
+        ("新开通5G基站3000个", "3000 个"),
+        ("新能源装机达到700万千瓦", "≥ 700 万千瓦"),
+        ("全市生产总值突破1.2万亿元", "≥ 1.2 万亿元"),
+        ("签约50个项目", "50 个"),  # 签约 is not 约 (about)
+        ("提高0.5个百分点以上", "≥ 0.5 个百分点"),
+    ],
+)
+def test_item_text(text: str, want: str) -> None:
+    assert parse_item_text(text).text == want
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("推动中国机械总院工业母机创新中心开工", "事项内容中没有数字，不是量化目标"),
+        ("深入推进“高效办成一件事”改革", "事项内容中没有数字，不是量化目标"),
+        ("建设两个区域医疗中心", "数量用汉字书写（“两个”），请在“目标”列手工填写"),
+        ("新建二十所学校", "数量用汉字书写（“二十所”），请在“目标”列手工填写"),
+        ("推动“10+1”创新型产业体系建设", "没有可比较的数量：“10+1”是代号"),
+        ("2025年底前完成第3批试点", "没有可比较的数量：“2025年”是年份或年限；“第3”是序数"),
+        ("建成8号线二期", "没有可比较的数量：“8号”是编号"),
+        ("创建国家4A级景区", "没有可比较的数量：“4A”是代号"),
+    ],
+)
+def test_no_target_has_a_reason(text: str, reason: str) -> None:
+    r = parse_item_text(text)
+    assert r.target == () and r.reason == reason
+
+
+@pytest.mark.parametrize(
+    "cell,want",
+    [
+        ("≥ 15 家", "≥ 15 家"),
+        ("15家以上", "≥ 15 家"),
+        ("不少于15家", "≥ 15 家"),
+        (">=15 家", "≥ 15 家"),
+        ("≈5.5%", "≈ 5.5 %"),
+        ("5.5%左右", "≈ 5.5 %"),
+        ("≤ 3 %", "≤ 3 %"),
+        ("8 条", "8 条"),
+        ("5.5–6 %", "5.5–6 %"),
+        ("5.5-6%", "5.5–6 %"),
+        ("100 项；10 项", "100 项；10 项"),
+        ("100项;10项", "100 项；10 项"),
+        ("≥ 3 座次", "≥ 3 座次"),  # units ledgerxl does not know are kept
+        ("无", ""),
+        ("", ""),
+    ],
+)
+def test_target_cell(cell: str, want: str) -> None:
+    assert format_target(parse_target(cell)) == want
+
+
+@pytest.mark.parametrize(
+    "cell,message",
+    [
+        ("若干", "“若干”不是一个数量"),
+        ("大概15家", "“大概15家”开头的“大概”无法识别"),
+        ("≤ 15家以上", "“≤15家以上”前后的限定词矛盾"),
+        ("5-6%以上", "“5-6%以上”是区间，不能再加 ≥、≈、≤"),
+        ("15家达到", "限定词应写在数字前"),
+    ],
+)
+def test_bad_target_cell(cell: str, message: str) -> None:
+    with pytest.raises(TargetSyntaxError, match=message):
+        parse_target(cell)
+
+
+_units = st.sampled_from(["家", "%", "亿元", "万千瓦", "个百分点", "条", "万人", "平方公里", ""])
+_numbers = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([AT_LEAST, ABOUT, AT_MOST, EXACT, RANGE]), _numbers, _numbers, _units),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_target_notation_round_trips(parts: list[tuple[str, Decimal, Decimal, str]]) -> None:
+    target = tuple(Quantity(op, v, u, v + h if op == RANGE else None) for op, v, h, u in parts)
+    text = format_target(target)
+    again = parse_target(text)
+    assert format_target(again) == text
+    assert [(q.op, q.value.normalize(), q.unit) for q in again] == [(q.op, q.value.normalize(), q.unit) for q in target]
+
+
+@pytest.mark.parametrize(
+    "target,value,met",
+    [
+        ("≥ 15 家", "19家", True),
+        ("≥ 15 家", "19个", True),  # counts compare whatever the classifier
+        ("≥ 15 家", "14", False),
+        ("≈ 5.5 %", "5.4%", True),  # within 5 % of an "about" target
+        ("≈ 5.5 %", "5.2%", False),
+        ("≥ 2450 亿元", "2059.8亿元", False),
+        ("≥ 12 万人", "12.3万人", True),
+        ("≥ 12 万人", "118000人", False),
+        ("≥ 12 万人", "118000", False),  # a bare number far above the target is in the base unit
+        ("≥ 12 万人", "12.1", True),  # otherwise in the target's unit
+        ("≤ 3 %", "2.8%", True),
+        ("≤ 3 %", "3.1%", False),
+        ("8 条", "8条", True),
+        ("5–6 %", "5.1%", True),
+        ("≥ 700 万千瓦", "7100000千瓦", True),
+        ("≥ 3 座次", "4座次", True),
+    ],
+)
+def test_value_reaches_target(target: str, value: str, met: bool) -> None:
+    q = parse_target(target)[0]
+    v = parse_value(value, q.unit)
+    assert v is not None
+    c = comparable(q, v)
+    assert c is not None and reached(q, c.value) is met
+
+
+@pytest.mark.parametrize("target,value", [("≥ 15 家", "19%"), ("≈ 5.5 %", "5.4亿元"), ("≥ 2450 亿元", "30家")])
+def test_incomparable_units(target: str, value: str) -> None:
+    q = parse_target(target)[0]
+    v = parse_value(value, q.unit)
+    assert v is not None and comparable(q, v) is None
+
+
+def _sub(entries: list[Entry], department: str = "市科技局") -> Submission:
+    cols = {"number": 0, "text": 1, "progress": 3, "status": 4, "value": 5}
+    return Submission(Path("市科技局.xlsx"), "填报表", department, department, "B2", 4, cols, entries)
+
+
+def _master() -> MasterList:
+    return MasterList(
+        [
+            Item(6, "新获批省重点实验室15家以上。", ("市科技局",), target="≥ 15 家"),
+            Item(7, "新增中心20家以上。", ("市发展改革委", "市科技局"), target="≥ 20 家"),
+            Item(9, "实施100项攻关和10项研究。", ("市科技局",), target="100 项；10 项"),
+            Item(12, "布局平台30家左右。", ("市科技局",), target="≈ 30 家"),
+            Item(13, "开展研发储备。", ("市科技局",), target=""),
+            Item(14, "新增实验室20家以上。", ("市科技局",), target="二十家"),
+        ]
+    )
+
+
+def _entry(row: int, number: int, status: str, value: str) -> Entry:
+    return Entry(row, number, str(number), "", "进展。", status=status, value=value)
+
+
+def test_check_values_findings() -> None:
+    subs = _sub(
+        [
+            _entry(5, 6, "已完成", "12家"),  # W340: done but below ≥ 15
+            _entry(6, 7, "已完成", "3家"),  # shared item: a part of the whole, not compared
+            _entry(7, 9, "进度滞后", "100项；12项"),  # W341: both targets reached, yet "late"
+            _entry(8, 12, "已完成", "29家"),  # ≈ 30 met by 29
+            _entry(9, 13, "已完成", "1项"),  # no target
+            _entry(10, 14, "已完成", "1项"),  # unreadable target: master check's business
+            _entry(11, 6, "序时推进", "很多"),  # W342: no number
+            _entry(12, 9, "序时推进", "100项"),  # W342: two targets, one value
+            _entry(13, 12, "序时推进", "29%"),  # W343: unit
+        ]
+    )
+    got = [(f.code, f.cell, f.message) for f in check_values(subs, _master())]
+    assert got == [
+        ("W340", "F5", "第 6 项完成状态为“已完成”，但完成值“12家”未达到目标“≥ 15 家”。"),
+        ("W341", "F7", "第 9 项完成值“100项；12项”已达到目标“100 项；10 项”，但完成状态为“进度滞后”。"),
+        ("W342", "F11", "第 6 项的完成值“很多”中没有数字。"),
+        ("W342", "F12", "第 9 项有 2 个目标（100 项；10 项），完成值“100项”应逐项填写 2 个数，用“；”分隔。"),
+        ("W343", "F13", "第 12 项的完成值“29%”与目标“≈ 30 家”单位不同，无法比较。"),
+    ]
+    assert all(f.severity == "warning" and f.department == "市科技局" for f in check_values(subs, _master()))
+
+
+def test_check_values_quiet_when_consistent() -> None:
+    subs = _sub([_entry(5, 6, "已完成", "19家"), _entry(6, 9, "序时推进", "60项；5项"), _entry(7, 6, "", "")])
+    assert check_values(subs, _master()) == []
