@@ -1,6 +1,7 @@
 """The stable finding codes. A code never changes meaning once released; new rules get new codes.
 
-E1xx: the file itself; E2xx: the content of a submission; W3xx: warnings (never block publishing).
+E1xx: the file itself; E2xx: the content of a submission; W3xx: warnings (never block publishing);
+M1xx: the master list itself (`ledgerxl master check`; errors).
 """
 
 from __future__ import annotations
@@ -67,6 +68,56 @@ CODES: dict[str, Code] = {
             "上期有进展的事项本期没有填报",
             "请补充该事项本期的进展情况；如已完成，请写明完成情况。",
         ),
+        # M1xx: the master list itself (`ledgerxl master check`; issue 8). All are errors.
+        Code("M101", "master-bad-number", "序号不是正整数", "序号请填写 1、2、3……的整数。"),
+        Code("M102", "master-duplicate-number", "序号重复", "每个事项的序号应唯一，请重新编号。"),
+        Code("M103", "master-missing-number", "序号不连续", "请补上缺少的事项，或重新连续编号。"),
+        Code("M104", "master-empty-text", "事项内容为空", "请照录政府工作报告原文，或删除这一行。"),
+        Code("M105", "master-duplicate-text", "事项内容重复", "同一事项只应列一次；请删除重复的一行，或核对原文。"),
+        Code(
+            "M106",
+            "master-no-department",
+            "没有责任单位",
+            "请填写责任单位，多个单位用顿号“、”分隔，牵头单位在前。",
+        ),
+        Code(
+            "M107",
+            "master-unknown-department",
+            "责任单位不在单位名单中",
+            "请核对单位名称；确是新单位时，把它加到“单位名单”表或 ledgerxl.toml 的 [aliases] 中。",
+        ),
+        Code(
+            "M108",
+            "master-alias-used",
+            "责任单位写的是别名",
+            "清单中请用规范名称（ledgerxl.toml [aliases] 中等号左边的名称），否则各单位的报送表对不上。",
+        ),
+        Code(
+            "M109",
+            "ambiguous-alias",
+            "别名指向两个单位",
+            "一个别名只能属于一个单位，请在 ledgerxl.toml 的 [aliases] 中删去多余的一处。",
+        ),
+        Code(
+            "M110",
+            "alias-is-another-department",
+            "别名与另一个单位同名",
+            "请在 ledgerxl.toml 的 [aliases] 中删去该别名，它已是另一个单位的名称。",
+        ),
+        Code(
+            "M111",
+            "master-bad-target",
+            "目标无法识别",
+            "目标写成 ≥ 15 家、≈ 5.5 %、≤ 3 %、8 条 或 5.5–6 %，多个用“；”分隔；没有量化目标的留空。",
+        ),
+        Code("M112", "master-repeated-department", "同一事项重复列出一个单位", "请删去重复的单位名称。"),
+        # W340–W349: 完成值 against the item's target (issue 8)
+        Code("W340", "done-below-target", "已完成但未达到目标", "请核对完成值或完成状态。"),
+        Code("W341", "late-but-target-reached", "已达到目标但标为进度滞后", "请核对完成值或完成状态。"),
+        Code(
+            "W342", "unreadable-value", "完成值无法识别", "完成值请只写数字和单位，如 19家、5.4%；多个目标用“；”分隔。"
+        ),
+        Code("W343", "value-unit-mismatch", "完成值与目标单位不同", "请按目标的单位填写完成值。"),
     ]
 }
 

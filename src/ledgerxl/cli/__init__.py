@@ -16,12 +16,16 @@ COMMANDS: dict[str, str] = {
     "merge": "ledgerxl.cli.merge_cmd:merge",
     "batch": "ledgerxl.cli.batch_cmd:batch",
     "status": "ledgerxl.cli.status_cmd:status",
+    "init": "ledgerxl.cli.init_cmd:init",
+    "master": "ledgerxl.cli.master_cmd:master",
 }
 # one-line help shown by `ledgerxl --help` without importing the command modules
 SHORT_HELP: dict[str, str] = {
     "merge": "校验并汇总各单位报送表，生成台账.xlsx 和附件.docx。",
     "batch": "定时批处理：收取新报送表、记录历史、重新发布台账和催报名单。",
     "status": "查看批处理记录的报送情况：已报送、当前版本、未报送、未解决的错误。",
+    "init": "新建工作目录：ledgerxl.toml、挂牌事项清单.xlsx、inbox/、out/。",
+    "master": "挂牌事项清单：从已发布的台账导入、检查、识别量化目标。",
 }
 
 

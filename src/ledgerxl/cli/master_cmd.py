@@ -1,0 +1,121 @@
+"""`ledgerxl master import|check|targets`: parse options, call one library function each, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ledgerxl.cli.common import handle_errors
+
+CONFIG_HELP = "配置文件（默认当前目录下的 ledgerxl.toml）。"
+
+
+@click.group(name="master")
+def master() -> None:
+    """挂牌事项清单：从已发布的台账导入（import）、检查（check）、识别量化目标（targets）。"""
+
+
+@master.command(name="import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--out", "-o", type=click.Path(path_type=Path), required=True, help="写出的挂牌事项清单，如 挂牌事项清单.xlsx。"
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="已有的（如去年的）挂牌事项清单：按事项内容匹配，沿用其责任单位和分类。",
+)
+@click.option("--force", is_flag=True, help="--out 文件已有事项时也覆盖。")
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@handle_errors
+def import_(source: Path, out: Path, previous: Path | None, force: bool, config_path: Path | None) -> None:
+    """从已发布的台账生成挂牌事项清单。
+
+    SOURCE 可以是 Word 附件（.docx）、台账（.xlsx/.xls/.ods/.csv）或其文本副本（.txt）。
+    取序号、事项内容（和责任单位，如有），并从事项内容识别量化目标填入“目标”列。
+    """
+    from ledgerxl.config import load_config
+    from ledgerxl.master_import import import_master
+
+    cfg = load_config(config_path)
+    known = list(dict.fromkeys(cfg.aliases.values()))
+    r = import_master(source, out, previous=previous, force=force, known_departments=known)
+    click.echo(f"读取 {r.source}（{r.kind}）：{len(r.items)} 项事项。")
+    if r.duplicates:
+        click.echo(f"注意：序号 {'、'.join(map(str, sorted(set(r.duplicates))))} 重复出现，请核对。")
+    if previous is not None:
+        how: dict[str, int] = {}
+        for m in r.matches:
+            how[m.how] = how.get(m.how, 0) + 1
+        counts = "，".join(f"{k} {v} 项" for k, v in how.items()) or "无"
+        click.echo(f"按事项内容与 {previous} 匹配：{counts}。")
+        for m in r.matches:
+            if m.how == "相近":
+                click.echo(f"  第 {m.number} 项 ≈ 原第 {m.previous} 项（相似度 {m.ratio:.2f}），请核对责任单位。")
+        if r.unmatched:
+            click.echo(f"未匹配、需手工填写责任单位的事项：第 {'、'.join(map(str, r.unmatched))} 项。")
+        if r.unused_previous:
+            click.echo(f"原清单中没有对应新事项的：第 {'、'.join(map(str, r.unused_previous))} 项。")
+    targets = sum(1 for it in r.items if it.target)
+    click.echo(f"识别出量化目标 {targets}/{len(r.items)} 项。")
+    for n, reason in r.unparsed_targets:
+        click.echo(f"  第 {n} 项未识别目标：{reason}")
+    click.echo(f"已写出：{r.written}")
+    missing = r.without_department
+    if missing:
+        click.echo(f"还有 {len(missing)} 项没有责任单位，请在清单中填写后运行 ledgerxl master check。")
+    else:
+        click.echo("请核对后运行 ledgerxl master check。")
+
+
+@master.command(name="check")
+@click.argument("master_path", required=False, type=click.Path(path_type=Path))
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@handle_errors
+def check(master_path: Path | None, config_path: Path | None) -> None:
+    """检查挂牌事项清单：序号、事项内容、责任单位、别名和目标。
+
+    MASTER_PATH 不给时用 ledgerxl.toml 中的 master。有问题时退出码 1。
+    """
+    from ledgerxl.master_check import check_master
+    from ledgerxl.summary import format_finding
+
+    r = check_master(master_path, config_path)
+    click.echo(f"挂牌事项清单：{r.master}（{r.items} 项，{len(r.departments)} 个责任单位）")
+    if r.config:
+        click.echo(f"单位别名：{r.config}")
+    for f in r.findings:
+        click.echo("  " + format_finding(f).replace("\n", "\n  "))
+    if r.findings:
+        click.echo(f"检查未通过：{len(r.findings)} 个问题。")
+        raise SystemExit(1)
+    click.echo("检查通过。")
+
+
+@master.command(name="targets")
+@click.argument("master_path", required=False, type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), help="另存一份填好“目标”列的清单（.xlsx）。")
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@handle_errors
+def targets(master_path: Path | None, out: Path | None, config_path: Path | None) -> None:
+    """列出从每个事项内容识别出的量化目标，以及未识别的原因。
+
+    已填写的“目标”保留不变。加 --out 另存一份填好“目标”列的清单；输入文件不会被改动。
+    """
+    from ledgerxl.config import load_config
+    from ledgerxl.errors import UsageError
+    from ledgerxl.master_targets import target_table
+
+    path = master_path or load_config(config_path).master
+    if path is None:
+        raise UsageError("没有指定挂牌事项清单。", "请在命令后给出清单文件，或在含 ledgerxl.toml 的工作目录中运行。")
+    r = target_table(path, out)
+    for row in r.rows:
+        note = "（清单中已填写）" if row.kept and row.target != row.parsed else ""
+        click.echo(f"{row.number}\t{row.target or '—'}{note}\t{row.text}")
+    click.echo(f"识别出量化目标 {len(r.rows) - len(r.unparsed)}/{len(r.rows)} 项。")
+    for row in r.unparsed:
+        click.echo(f"  第 {row.number} 项未识别目标：{row.reason}")
+    if r.written:
+        click.echo(f"已写出：{r.written}")
