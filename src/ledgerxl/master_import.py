@@ -307,18 +307,11 @@ def match_previous(rows: Sequence[SourceRow], previous: Sequence[Item]) -> tuple
                 used.add(cands[0])
                 matches.append(Match(r.number, previous[cands[0]].number, how))
     scored = []
-    for i, r in enumerate(rows):
-        if i in pairs:
-            continue
-        a = norm_text(r.text)
-        for j, p in enumerate(previous):
-            if j in used:
-                continue
-            sm = difflib.SequenceMatcher(None, a, norm_text(p.text), autojunk=False)
-            if sm.real_quick_ratio() >= FUZZY_THRESHOLD and sm.quick_ratio() >= FUZZY_THRESHOLD:
-                ratio = sm.ratio()
-                if ratio >= FUZZY_THRESHOLD:
-                    scored.append((-ratio, i, j))
+    for i, j, ratio in _similar_pairs(
+        {i: norm_text(r.text) for i, r in enumerate(rows) if i not in pairs},
+        {j: norm_text(p.text) for j, p in enumerate(previous) if j not in used},
+    ):
+        scored.append((-ratio, i, j))
     for neg, i, j in sorted(scored):
         if i in pairs or j in used:
             continue
@@ -327,6 +320,37 @@ def match_previous(rows: Sequence[SourceRow], previous: Sequence[Item]) -> tuple
         matches.append(Match(rows[i].number, previous[j].number, "相近", round(-neg, 3)))
     matches.sort(key=lambda m: m.number)
     return pairs, matches
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[k : k + 2] for k in range(len(s) - 1)} or {s}
+
+
+def _similar_pairs(new: dict[int, str], old: dict[int, str], candidates: int = 5) -> list[tuple[int, int, float]]:
+    """(new, old, ratio) for pairs at or above FUZZY_THRESHOLD. Only the few old texts sharing the most
+    character pairs with a new text are compared in full, so that thousands of items stay fast."""
+    index: dict[str, list[int]] = {}
+    grams = {j: _bigrams(t) for j, t in old.items()}
+    for j, g in grams.items():
+        for bg in g:
+            index.setdefault(bg, []).append(j)
+    out = []
+    sm = difflib.SequenceMatcher(None, autojunk=False)
+    for i, a in new.items():
+        ga = _bigrams(a)
+        shared: dict[int, int] = {}
+        for bg in ga:
+            for j in index.get(bg, ()):
+                shared[j] = shared.get(j, 0) + 1
+        best = sorted(shared, key=lambda j: (-2 * shared[j] / (len(ga) + len(grams[j])), j))[:candidates]
+        sm.set_seq2(a)
+        for j in best:
+            sm.set_seq1(old[j])
+            if sm.real_quick_ratio() >= FUZZY_THRESHOLD and sm.quick_ratio() >= FUZZY_THRESHOLD:
+                ratio = sm.ratio()
+                if ratio >= FUZZY_THRESHOLD:
+                    out.append((i, j, ratio))
+    return out
 
 
 # ---- the whole import ----
