@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -160,3 +161,41 @@ def test_first_merge_of_an_init_folder_reproduces_the_golden_ledger(tmp_path: Pa
     assert r.output.rstrip().endswith("汇总完成：44 项事项，44 项有进展；22/22 个单位已报送；错误 0 条，警告 0 条。")
     lines = docx_lines(d / "out" / "附件.docx")
     assert lines[0] == "附件" and lines[1:] == expected_lines()
+
+
+def test_merge_in_a_fresh_folder_says_what_is_missing(tmp_path: Path) -> None:
+    d = tmp_path / "2026"
+    assert invoke(["init", str(d), "--year", "2026"]).exit_code == 0
+    r = invoke(["merge"], cwd=d)
+    assert r.exit_code == 2
+    assert r.output.splitlines() == [
+        "错误：还不能汇总，缺少：",
+        f"  1. 挂牌事项清单 {d / '挂牌事项清单.xlsx'} 中还没有事项：请填写，"
+        "或用 ledgerxl master import 从已发布的台账导入，再运行 ledgerxl master check。",
+        f"  2. {d / 'inbox'} 中还没有报送表：请把各单位的报送表放入后再汇总。",
+        "  处理办法：准备好后重新运行 ledgerxl merge。",
+    ]
+    assert not any((d / "out").iterdir())
+    # the master filled in, nothing received yet: only the inbox is missing
+    shutil.copyfile(SAMPLE / "挂牌事项清单.xlsx", d / "挂牌事项清单.xlsx")
+    r = invoke(["merge"], cwd=d)
+    assert r.exit_code == 2
+    assert r.output.splitlines()[:2] == [
+        "错误：还不能汇总，缺少：",
+        f"  1. {d / 'inbox'} 中还没有报送表：请把各单位的报送表放入后再汇总。",
+    ]
+    assert not any((d / "out").iterdir())
+
+
+def test_commented_settings_are_real_settings(tmp_path: Path) -> None:
+    """Uncommenting any commented-out setting of the generated ledgerxl.toml gives a valid config."""
+    d = tmp_path / "w"
+    assert invoke(["init", str(d), "--year", "2026", "--period", "2026Q3"]).exit_code == 0
+    text = (d / "ledgerxl.toml").read_text(encoding="utf-8")
+    keys = re.findall(r"^# ([a-z_]+) = ", text, re.M)
+    assert keys == ["title", "document_date", "db", "archive", "log", "reminder_template"]
+    opened = re.sub(r"^# ([a-z_]+ = )", r"\1", text, flags=re.M)
+    (d / "ledgerxl.toml").write_text(opened, encoding="utf-8")
+    cfg = load_config(d / "ledgerxl.toml")
+    assert cfg.document_date == dt.date(2026, 9, 30)
+    assert (cfg.db, cfg.archive, cfg.log) == (d / "ledgerxl.db", d / "archive", d / "ledgerxl.log")

@@ -17,6 +17,7 @@ from ledgerxl.periods import Period, parse_period
 from ledgerxl.read import read_submission
 from ledgerxl.tables import TABLE_SUFFIXES
 from ledgerxl.validate import validate
+from ledgerxl.workdir import ensure_ready
 
 LEDGER_NAME = "台账.xlsx"
 ATTACHMENT_NAME = "附件.docx"
@@ -143,9 +144,10 @@ def run_merge(opts: MergeOptions) -> MergeResult:
 
     master_path, period, out, inputs = resolve_options(opts)
     cfg = with_output_options(opts)  # before any reading, so a bad option stops the run at once
+    files = collect_inputs(inputs, skip={master_path})
+    ensure_ready(master_path, inputs, files)  # a fresh working folder: say all that is missing
     master = load_master(master_path)
     departments = Departments(master.departments, cfg.aliases)
-    files = collect_inputs(inputs, skip={master_path})
     subs, findings = read_all(files, departments)
     findings.extend(validate(subs, master, period))
     result = MergeResult(period=period, master=master, files=files, submissions=subs, findings=findings)

@@ -47,7 +47,8 @@ def _toml_str(s: str) -> str:
 
 
 def config_text(org: str, period: Period) -> str:
-    """The commented ledgerxl.toml of a new working folder (only keys config.py knows)."""
+    """The commented ledgerxl.toml of a new working folder (only keys config.py knows; the optional ones
+    commented out with their defaults)."""
     y = period.year
     lines = [
         "# ledgerxl 工作目录配置。路径相对于本文件所在的目录；以 # 开头的行是说明。",
@@ -70,6 +71,12 @@ def config_text(org: str, period: Period) -> str:
         '# title = "{year}年{org}政府工作报告公开挂牌事项{period}{kind}台账"',
         "# 文件上的日期；不设则取报告期的最后一天（同样的输入总得到完全相同的文件）：",
         f"# document_date = {period.end_date.isoformat()}",
+        "",
+        "# 定时批处理（ledgerxl batch）的文件，不设则放在本目录：",
+        '# db = "ledgerxl.db"                  # 报送历史（SQLite，请放在本机磁盘）',
+        '# archive = "archive"                 # 收到的原始文件',
+        '# log = "ledgerxl.log"                # 运行日志',
+        '# reminder_template = "催报.txt.j2"   # 自定义催报名单的文字',
         "",
         "# 单位别名：规范名称 = [简称、全称……]。报送表“填报单位”写其中任何一个名称都认作该单位。",
         "# 规范名称应与挂牌事项清单“责任单位”列一致；一个别名只能属于一个单位。",
@@ -124,3 +131,30 @@ def init_workdir(
     write_atomic(config, config_text(org, p).encode("utf-8"))
     result.created.append(config)
     return result
+
+
+def ensure_ready(master: Path, inputs: list[Path], files: list[Path]) -> None:
+    """Before a merge: say at once everything a fresh working folder still lacks (a master list with
+    items, submissions in the inbox), instead of stopping at the first. Cheap when all is there."""
+    if files:
+        return  # load_master reports a missing or empty master list by itself
+    problems = []
+    if not master.exists():
+        problems.append(f"挂牌事项清单 {master} 不存在：新的一年请用 ledgerxl init 建立工作目录")
+    else:
+        from ledgerxl.errors import MasterError
+        from ledgerxl.master_rows import read_master_rows
+
+        try:
+            empty = not any(r.text for r in read_master_rows(master).rows)
+        except MasterError:
+            empty = False  # load_master says what is wrong with it
+        if empty:
+            problems.append(
+                f"挂牌事项清单 {master} 中还没有事项：请填写，"
+                "或用 ledgerxl master import 从已发布的台账导入，再运行 ledgerxl master check"
+            )
+    where = "、".join(str(p) for p in inputs)
+    problems.append(f"{where} 中还没有报送表：请把各单位的报送表放入后再汇总")
+    lines = "\n".join(f"  {n}. {p}。" for n, p in enumerate(problems, start=1))
+    raise UsageError(f"还不能汇总，缺少：\n{lines}", "准备好后重新运行 ledgerxl merge。")
