@@ -267,3 +267,106 @@ def test_check_values_findings() -> None:
 def test_check_values_quiet_when_consistent() -> None:
     subs = _sub([_entry(5, 6, "已完成", "19家"), _entry(6, 9, "序时推进", "60项；5项"), _entry(7, 6, "", "")])
     assert check_values(subs, _master()) == []
+
+
+# ---- end to end: forms with 完成值, validation, the 汇总 sheet ----
+
+
+def _with_targets(sample_dir: Path) -> None:
+    """The sample master list with its 目标 column filled (as `ledgerxl master targets --out` does)."""
+    from ledgerxl.master_targets import target_table
+
+    target_table(sample_dir / "挂牌事项清单.xlsx", sample_dir / "带目标.xlsx")
+    (sample_dir / "挂牌事项清单.xlsx").unlink()
+    (sample_dir / "带目标.xlsx").rename(sample_dir / "挂牌事项清单.xlsx")
+
+
+def _fill(form: Path, cells: dict[str, str]) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(form)
+    for ref, v in cells.items():
+        wb["填报表"][ref] = v
+    wb.save(form)
+
+
+def test_form_asks_for_the_value_when_items_have_targets(sample_dir: Path) -> None:
+    import openpyxl
+
+    from ledgerxl.forms import HEADERS, build_form
+    from ledgerxl.master import load_master
+    from ledgerxl.periods import parse_period
+
+    _with_targets(sample_dir)
+    items = load_master(sample_dir / "挂牌事项清单.xlsx").items_of("市科技局")
+    form = sample_dir / "form.xlsx"
+    form.write_bytes(build_form("市科技局", items, parse_period("2025Q3")))
+    ws = openpyxl.load_workbook(form)["填报表"]
+    assert [c.value for c in ws[4]] == [
+        "序号",
+        "事项内容",
+        "责任单位",
+        "进展情况",
+        "完成状态",
+        "目标",
+        "完成值",
+        "备注",
+    ]
+    assert [ws.cell(row=5 + i, column=6).value for i in range(len(items))] == [it.target for it in items]
+    assert ws["F5"].protection.locked and not ws["G5"].protection.locked
+    # without targets the form is as before
+    bare = [Item(it.number, it.text, it.departments) for it in items]
+    form.write_bytes(build_form("市科技局", bare, parse_period("2025Q3")))
+    assert tuple(c.value for c in openpyxl.load_workbook(form)["填报表"][4]) == HEADERS
+
+
+def test_merge_warns_on_status_against_value_and_summarises(sample_dir: Path) -> None:
+    import openpyxl
+    from click.testing import CliRunner
+
+    from ledgerxl.cli import main
+    from ledgerxl.forms import build_form
+    from ledgerxl.master import load_master
+    from ledgerxl.periods import parse_period
+
+    _with_targets(sample_dir)
+    master = load_master(sample_dir / "挂牌事项清单.xlsx")
+    progress = {it.number: "进展。" for it in master.items}
+    for dept in ("市科技局", "市残联"):
+        form = sample_dir / "submissions" / f"{dept}-2025年三季度.xlsx"
+        form.write_bytes(build_form(dept, master.items_of(dept), parse_period("2025Q3"), progress))
+    # 市科技局: items 6, 8, 9, 12, 13, 14 on rows 5-10; 市残联: item 43 on row 5
+    _fill(sample_dir / "submissions" / "市科技局-2025年三季度.xlsx", {
+        "E5": "已完成", "G5": "12家",  # W340: ≥ 15 家 not reached
+        "E7": "进度滞后", "G7": "100项；12项",  # W341: 100 项；10 项 reached
+        "E8": "序时推进", "G8": "29家",  # ≈ 30 家: fine
+    })  # fmt: skip
+    _fill(sample_dir / "submissions" / "市残联-2025年三季度.xlsx", {"E5": "已完成", "G5": "512户"})
+    old = os.getcwd()
+    try:
+        os.chdir(sample_dir)
+        r = CliRunner().invoke(main, ["merge"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert r.exit_code == 0, r.output
+    assert (
+        "[警告 W340] 市科技局-2025年三季度.xlsx / 填报表 / G5："
+        "第 6 项完成状态为“已完成”，但完成值“12家”未达到目标“≥ 15 家”。" in r.output
+    )
+    assert (
+        "[警告 W341] 市科技局-2025年三季度.xlsx / 填报表 / G7："
+        "第 9 项完成值“100项；12项”已达到目标“100 项；10 项”，但完成状态为“进度滞后”。" in r.output
+    )
+    assert r.output.count("[警告 W34") == 2
+    ws = openpyxl.load_workbook(sample_dir / "out" / "台账.xlsx")["汇总"]
+    rows = [tuple(c for c in row[:5]) for row in ws.iter_rows(values_only=True)]
+    start = rows.index(("目标与完成值对照", None, None, None, None))
+    block = rows[start + 1 : start + 6]
+    assert block == [
+        ("序号", "目标", "完成值", "完成状态", "对照"),
+        ("6", "≥ 15 家", "12家", "已完成", "未达到"),
+        ("9", "100 项；10 项", "100项；12项", "进度滞后", "达到"),
+        ("12", "≈ 30 家", "29家", "序时推进", "达到"),
+        ("43", "≥ 500 户", "512户", "已完成", "达到"),
+    ]
+    assert all(r[0] is None for r in rows[start + 6 :])  # only items with both a target and a value

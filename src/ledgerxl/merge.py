@@ -12,6 +12,7 @@ def build_ledger(
     in the master's department order (lead first), whatever order the files were read in."""
     texts: dict[tuple[int, str], str] = {}
     statuses: dict[tuple[int, str], str] = {}
+    values: dict[tuple[int, str], str] = {}
     for sub in submissions:
         if sub.department is None:
             continue
@@ -23,10 +24,12 @@ def build_ledger(
             if key not in texts and e.progress.strip():
                 texts[key] = e.progress
                 statuses[key] = e.status
+                values[key] = e.value
     rows: list[LedgerRow] = []
     for item in master.items:
         parts = [(d, texts[(item.number, d)]) for d in item.departments if (item.number, d) in texts]
         missing = [d for d in item.departments if (item.number, d) not in texts]
         status = next((statuses[(item.number, d)] for d in item.departments if statuses.get((item.number, d))), "")
-        rows.append(LedgerRow(item=item, parts=parts, missing=missing, status=status))
+        got = [(d, values[(item.number, d)]) for d in item.departments if values.get((item.number, d))]
+        rows.append(LedgerRow(item=item, parts=parts, missing=missing, status=status, values=got))
     return Ledger(title=title, progress_label=progress_label, rows=rows, placeholder=placeholder)

@@ -117,6 +117,7 @@ class LedgerRow:
     parts: list[tuple[str, str]]
     missing: list[str]  # departments of this item that reported nothing
     status: str = ""
+    values: list[tuple[str, str]] = field(default_factory=list)  # (department, 完成值) in department order
 
     @property
     def paragraphs(self) -> list[str]:

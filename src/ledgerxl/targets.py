@@ -361,6 +361,49 @@ STATUS_DONE = "已完成"
 STATUS_LATE = "进度滞后"
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A 完成值 against a target: `met` is None when they cannot be compared (`code` says why)."""
+
+    met: bool | None
+    code: str = ""  # W342 unreadable value, W343 other unit
+    message: str = ""
+
+
+def compare(target: Target, value_text: str) -> Comparison:
+    """Compare a 完成值 cell with a target; several targets take as many values separated by ；."""
+    values = [p.strip() for p in re.split(r"[;；]", value_text) if p.strip()]
+    if len(values) != len(target):
+        return Comparison(
+            None,
+            "W342",
+            f"有 {len(target)} 个目标（{format_target(target)}），完成值“{value_text.strip()}”"
+            f"应逐项填写 {len(target)} 个数，用“；”分隔",
+        )
+    met = True
+    for q, raw in zip(target, values):
+        v = parse_value(raw, q.unit)
+        if v is None:
+            return Comparison(None, "W342", f"的完成值“{raw}”中没有数字")
+        c = comparable(q, v)
+        if c is None:
+            return Comparison(None, "W343", f"的完成值“{raw}”与目标“{q}”单位不同，无法比较")
+        met = met and reached(q, c.value)
+    return Comparison(met)
+
+
+def assess(target_text: str, value_text: str) -> str:
+    """达到 / 未达到, or "" when there is no target, no value, or they cannot be compared (汇总 sheet)."""
+    try:
+        target = parse_target(target_text)
+    except TargetSyntaxError:
+        return ""
+    if not target or not value_text.strip():
+        return ""
+    c = compare(target, value_text)
+    return "" if c.met is None else ("达到" if c.met else "未达到")
+
+
 def check_values(sub: Submission, master: MasterList) -> list[Finding]:
     """W340–W343: a submission's 完成值 against the item targets, and against its own 完成状态.
 
@@ -388,51 +431,21 @@ def check_values(sub: Submission, master: MasterList) -> list[Finding]:
             "cell": cell_name(e.row - 1, col),
             "department": sub.department or sub.department_raw,
         }
-        values = [p for p in re.split(r"[;；]", e.value) if p.strip()]
-        if len(values) != len(target):
+        c = compare(target, e.value)
+        status = re.sub(r"\s+", "", e.status)
+        shown = format_target(target)
+        if c.met is None:
+            out.append(codes.make(c.code, f"第 {e.number} 项{c.message}。", **where))
+        elif status == STATUS_DONE and not c.met:
             out.append(
                 codes.make(
-                    "W342",
-                    f"第 {e.number} 项有 {len(target)} 个目标（{format_target(target)}），完成值“{e.value}”"
-                    f"应逐项填写 {len(target)} 个数，用“；”分隔。",
-                    **where,
+                    "W340", f"第 {e.number} 项完成状态为“已完成”，但完成值“{e.value}”未达到目标“{shown}”。", **where
                 )
             )
-            continue
-        met: list[bool] = []
-        for q, raw in zip(target, values):
-            v = parse_value(raw, q.unit)
-            if v is None:
-                out.append(codes.make("W342", f"第 {e.number} 项的完成值“{raw.strip()}”中没有数字。", **where))
-                break
-            c = comparable(q, v)
-            if c is None:
-                out.append(
-                    codes.make(
-                        "W343",
-                        f"第 {e.number} 项的完成值“{raw.strip()}”与目标“{q}”单位不同，无法比较。",
-                        **where,
-                    )
+        elif status == STATUS_LATE and c.met:
+            out.append(
+                codes.make(
+                    "W341", f"第 {e.number} 项完成值“{e.value}”已达到目标“{shown}”，但完成状态为“进度滞后”。", **where
                 )
-                break
-            met.append(reached(q, c.value))
-        else:
-            status = re.sub(r"\s+", "", e.status)
-            shown = format_target(target)
-            if status == STATUS_DONE and not all(met):
-                out.append(
-                    codes.make(
-                        "W340",
-                        f"第 {e.number} 项完成状态为“已完成”，但完成值“{e.value}”未达到目标“{shown}”。",
-                        **where,
-                    )
-                )
-            elif status == STATUS_LATE and all(met):
-                out.append(
-                    codes.make(
-                        "W341",
-                        f"第 {e.number} 项完成值“{e.value}”已达到目标“{shown}”，但完成状态为“进度滞后”。",
-                        **where,
-                    )
-                )
+            )
     return out

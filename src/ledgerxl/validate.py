@@ -8,6 +8,7 @@ from ledgerxl import codes
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period, match_period_words
 from ledgerxl.tables import cell_name
+from ledgerxl.targets import check_values
 
 
 def _at(sub: Submission, row: int, field: str) -> dict[str, str]:
@@ -112,5 +113,6 @@ def validate(subs: list[Submission], master: MasterList, period: Period | None) 
     findings: list[Finding] = []
     for s in subs:
         findings.extend(check_submission(s, master, period))
+        findings.extend(check_values(s, master))  # 完成值 against the item's target (W340–W343)
     findings.extend(check_set(subs, master))
     return findings

@@ -48,7 +48,7 @@ class SummaryTable:
     key: str
     keys: list[str]
     columns: dict[str, list[Any]] = field(default_factory=dict)
-    chart: str = "bar"  # "bar": stacked horizontal bars of `charted`; "pie": a pie of the first of them
+    chart: str = "bar"  # "bar": stacked horizontal bars of `charted`; "pie": a pie of the first of them; "": none
     charted: tuple[str, ...] = (REPORTED, MISSING)
     total: bool = False  # a 合计 row (only where the keys split the items, so the sum means something)
 
@@ -228,6 +228,12 @@ def _summary_sheet(wb: Any, fm: _Formats, ledger: Ledger, stats: LedgerStats, ta
                     ws.write_string(head + 1 + i, c, cell_safe(str(v)), fm.num)
         for i, k in enumerate(table.keys):
             ws.write_string(head + 1 + i, 0, cell_safe(k), fm.text)
+            # text values (目标, 完成值) may wrap in the 10-wide columns: give them their lines
+            lines = max(
+                (wrapped_lines(str(v[i]), 8) for v in table.columns.values() if isinstance(v[i], str)), default=1
+            )
+            if lines > 1:
+                ws.set_row(head + 1 + i, SUMMARY_ROW_PT * lines)
         first, last = head + 1, head + len(table.keys)
         end = last
         if table.total:
@@ -238,6 +244,9 @@ def _summary_sheet(wb: Any, fm: _Formats, ledger: Ledger, stats: LedgerStats, ta
                     ws.write_formula(end, c, f"=SUM({_col(c)}{first + 1}:{_col(c)}{last + 1})", fm.total, sum(values))
                 else:
                     ws.write_blank(end, c, None, fm.total)
+        if not table.chart:
+            r = end + 2
+            continue
         chart = _chart(wb, table, first, last, value_cols)
         height = max(260, 22 * len(table.keys) + 110)
         chart.set_size({"width": 560, "height": height})
@@ -266,6 +275,10 @@ def build_xlsx(ledger: Ledger, date: dt.date, summary: list[SummaryTable] | None
     fm = _Formats(wb)
     _ledger_sheet(wb, fm, ledger)
     stats = ledger_stats(ledger)
-    _summary_sheet(wb, fm, ledger, stats, summary_tables(stats) if summary is None else summary)
+    if summary is None:
+        from ledgerxl.targets_sheet import target_table
+
+        summary = summary_tables(stats) + target_table(ledger)  # 目标 vs 完成值, when both are known
+    _summary_sheet(wb, fm, ledger, stats, summary)
     wb.close()
     return normalize_zip(buf.getvalue())
