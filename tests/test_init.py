@@ -199,3 +199,31 @@ def test_commented_settings_are_real_settings(tmp_path: Path) -> None:
     cfg = load_config(d / "ledgerxl.toml")
     assert cfg.document_date == dt.date(2026, 9, 30)
     assert (cfg.db, cfg.archive, cfg.log) == (d / "ledgerxl.db", d / "archive", d / "ledgerxl.log")
+
+
+def test_start_of_a_year_as_the_readme_shows(sample_outputs: Path, tmp_path: Path) -> None:
+    """init, import last year's attachment with last year's list, check: a clean list, ready to use."""
+    last_year = tmp_path / "2025"
+    last_year.mkdir()
+    shutil.copyfile(sample_outputs / "附件.docx", last_year / "附件.docx")
+    shutil.copyfile(SAMPLE / "挂牌事项清单.xlsx", last_year / "挂牌事项清单.xlsx")
+    assert invoke(["init", str(tmp_path / "2026"), "--year", "2026"]).exit_code == 0
+    d = tmp_path / "2026"
+    r = invoke(
+        [
+            "master",
+            "import",
+            "../2025/附件.docx",
+            "--out",
+            "挂牌事项清单.xlsx",
+            "--previous",
+            "../2025/挂牌事项清单.xlsx",
+        ],
+        cwd=d,
+    )
+    assert r.exit_code == 0, r.output
+    r = invoke(["master", "check"], cwd=d)
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-1] == "检查通过。"
+    items = load_master(d / "挂牌事项清单.xlsx").items
+    assert len(items) == 44 and all(it.departments and it.target for it in items)

@@ -172,3 +172,16 @@ def test_targets_command_lists_targets_and_fills_a_copy(sample_dir: Path) -> Non
     assert filled[2].target == "460 个；≥ 2450 亿元"
     r = invoke(["master", "targets", "--out", "挂牌事项清单.xlsx"], cwd=sample_dir)
     assert r.exit_code == 2 and "就是输入的清单；ledgerxl 从不改动输入文件。" in r.output
+
+
+def test_master_subcommands_have_help() -> None:
+    from ledgerxl.cli.master_cmd import master
+
+    for name, cmd in master.commands.items():
+        assert cmd.help, name
+        r = invoke(["master", name, "--help"])
+        assert r.exit_code == 0
+        for p in cmd.params:
+            if isinstance(p, click.Option) and p.name != "help":
+                assert p.help, f"master {name} {p.opts}"
+    assert sorted(master.commands) == ["check", "import", "targets"]
