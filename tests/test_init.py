@@ -192,13 +192,18 @@ def test_commented_settings_are_real_settings(tmp_path: Path) -> None:
     d = tmp_path / "w"
     assert invoke(["init", str(d), "--year", "2026", "--period", "2026Q3"]).exit_code == 0
     text = (d / "ledgerxl.toml").read_text(encoding="utf-8")
-    keys = re.findall(r"^# ([a-z_]+) = ", text, re.M)
-    assert keys == ["title", "document_date", "db", "archive", "log", "reminder_template"]
-    opened = re.sub(r"^# ([a-z_]+ = )", r"\1", text, flags=re.M)
+    keys = re.findall(r"^# ([a-z_]+(?= = )|\[[a-z]+\]$)", text, re.M)
+    assert keys == [
+        *("title", "document_date", "db", "archive", "log", "reminder_template"),
+        *("[attachment]", "label", "font_size", "with_departments", "[notice]", "office", "number", "template"),
+    ]
+    opened = re.sub(r"^# ([a-z_]+ = |\[[a-z]+\]$)", r"\1", text, flags=re.M)
     (d / "ledgerxl.toml").write_text(opened, encoding="utf-8")
     cfg = load_config(d / "ledgerxl.toml")
     assert cfg.document_date == dt.date(2026, 9, 30)
     assert (cfg.db, cfg.archive, cfg.log) == (d / "ledgerxl.db", d / "archive", d / "ledgerxl.log")
+    assert (cfg.attachment.label, cfg.attachment.font_size, cfg.attachment.with_departments) == ("附件2", 12, True)
+    assert (cfg.notice.enabled, cfg.notice.office, cfg.notice.number) == (True, "市政府办公室", "〔2026〕1号")
 
 
 def test_start_of_a_year_as_the_readme_shows(sample_outputs: Path, tmp_path: Path) -> None:
