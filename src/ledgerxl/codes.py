@@ -35,6 +35,26 @@ CODES: dict[str, Code] = {
         Code("E102", "password-protected", "文件有密码保护", "请取消文件打开密码后重新报送。"),
         Code("E103", "no-header", "找不到表头", "请使用下发的填报表，保留“序号”“进展情况”等表头行。"),
         Code("E104", "file-too-large", "文件过大或结构异常", "请只保留填报表内容，另存为新文件后重新报送。"),
+        Code("E110", "empty-file", "文件为空", "文件可能在下载或复制时出错，请重新导出并报送。"),
+        Code(
+            "E111",
+            "wrong-file-type",
+            "文件内容与扩展名不符",
+            "请用 Excel/WPS 打开后另存为 .xlsx（Excel 工作簿）再报送；如发错了文件，请重新报送正确的文件。",
+        ),
+        Code(
+            "E112",
+            "file-not-accessible",
+            "文件无法打开",
+            "请检查文件权限，并把真正的文件（而不是快捷方式）放进收件目录。",
+        ),
+        Code(
+            "E113",
+            "unsafe-xml",
+            "文件含有不安全的 XML 声明",
+            "正常的 Excel/WPS 文件不含 DOCTYPE/ENTITY 声明。请用 Excel/WPS 打开后另存为新的 .xlsx 再报送。",
+        ),
+        Code("E114", "no-visible-sheet", "没有可见的工作表", "请在 Excel/WPS 中取消隐藏填报表后重新报送。"),
         Code("E201", "unknown-item", "事项序号不在挂牌事项清单中", "请核对序号，使用下发填报表中的序号。"),
         Code("E202", "item-not-assigned", "该事项不属于本单位", "请删除该行，或与督查室确认责任分工。"),
         Code(
@@ -55,6 +75,22 @@ CODES: dict[str, Code] = {
         Code(
             "E208", "conflicting-submissions", "同一单位有多份报送", "请只保留一份，或填写填报日期以便确定以哪份为准。"
         ),
+        Code(
+            "E220",
+            "text-too-long",
+            "进展情况超过 Excel 单元格上限",
+            "Excel 一个单元格最多 32767 个字符，超出部分会被截断。请精简到 32767 字以内后重新报送。",
+        ),
+        Code(
+            "E221", "duplicate-column", "表头有重复的列", "请删除或改名重复的列，只保留一列“序号”“事项内容”“进展情况”。"
+        ),
+        Code("E222", "no-entries", "表中没有填报内容", "请在表头下逐项填写序号和进展情况后重新报送。"),
+        Code(
+            "E223",
+            "merged-input-cells",
+            "合并单元格跨越多个事项",
+            "合并单元格只有第一行能读到内容。请取消合并，每个事项单独填写进展情况。",
+        ),
         Code("W301", "stale-progress", "进展情况与上期相同", "请更新为本期进展。"),
         Code("W302", "earlier-period-figures", "只引用了以前期间的数据", "请补充本期数据。"),
         Code("W303", "short-progress", "进展情况过短", "请具体说明进展，包括数量、进度等。"),
@@ -62,6 +98,24 @@ CODES: dict[str, Code] = {
         Code("W305", "missing-department", "单位未报送", "请督促该单位尽快报送。"),
         Code("W306", "resubmission", "单位重复报送，以较新的一份为准", "如需以旧版为准，请删除较新的文件。"),
         Code("W307", "missing-item", "本单位事项未填报", "请补充该事项的进展情况。"),
+        Code(
+            "W320",
+            "control-characters",
+            "含有不可见的控制字符",
+            "这些字符无法写入 Excel/Word，发布时已删除；如影响原意，请修改后重新报送。",
+        ),
+        Code(
+            "W321",
+            "formula-like-text",
+            "文字像公式或 DDE 指令",
+            "台账中按原文作为文字显示，不会执行。如非本意，请删除开头的“=”“+”“-”“@”等符号。",
+        ),
+        Code(
+            "W322",
+            "number-instead-of-text",
+            "进展情况只有数字或日期",
+            "数字或日期单元格读出的值可能与屏幕显示不同（如 85% 读为 0.85）。请用文字说明进展，或设为文本格式。",
+        ),
         Code(
             "W330",
             "progress-disappeared",

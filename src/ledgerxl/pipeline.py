@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ledgerxl import codes
 from ledgerxl.config import AttachmentConfig, Config, parse_font_size
+from ledgerxl.content import check_content
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError, UsageError
 from ledgerxl.master import load_master
@@ -94,6 +95,7 @@ def read_all(files: list[Path], departments: Departments) -> tuple[list[Submissi
                     "E101", f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
                 )
             subs.append(read_submission(f, departments))
+            findings.extend(check_content(subs[-1]))  # text that would not survive publishing unchanged
         except ReadError as e:
             findings.append(codes.make(e.code, e.message, hint=e.hint, file=f.name, sheet=e.sheet, cell=e.cell))
         except OSError as e:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledgerxl.errors import ReadError
+from ledgerxl.safety import check_file
 
 Cell = object
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -69,6 +70,7 @@ def cell_text(v: Cell) -> str:
 
 def read_grids(path: Path) -> list[Grid]:
     """Every visible sheet of a workbook (or the one table of a CSV) as text grids."""
+    check_file(path)  # type, size, zip bomb and XML entity checks before any parser sees the bytes
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return [Grid(path.stem, _read_csv(path))]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ledgerxl.atomic import normalize_zip
+from ledgerxl.content import EXCEL_CELL_LIMIT, excel_length, strip_xml_illegal
+from ledgerxl.errors import OutputError
 from ledgerxl.ledger_stats import LedgerStats, ledger_stats
 from ledgerxl.model import Ledger
 from ledgerxl.textwidth import display_width, wrapped_lines
@@ -25,17 +26,23 @@ TITLE_FONT = "方正小标宋简体"
 GB2312 = 134  # font charset: Excel picks a Chinese face when the named one is missing
 # column widths in Excel units (about one half-width character each)
 WIDTHS = (6, 36, 16, 80)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-MAX_CELL = 32767  # Excel's limit on characters in one cell
 LINE_PT = 15  # row height per line of 11 pt text
 SUMMARY_ROW_PT = 18  # row height on the 汇总 sheet
 ROW_PX = 24  # the same in pixels, to place charts
 REPORTED, MISSING = "已报送", "未报送"
 
 
-def cell_safe(text: str) -> str:
-    """Text that Excel can hold: XML-illegal control characters dropped, cut at Excel's cell limit."""
-    return _ILLEGAL.sub("", text)[:MAX_CELL]
+def cell_safe(text: str, what: str = "单元格") -> str:
+    """Text that Excel can hold: XML-illegal characters dropped (reported as W320 at intake). Text over
+    Excel's cell limit is refused, never cut: xlsxwriter would silently truncate it."""
+    text = strip_xml_illegal(text)
+    n = excel_length(text)
+    if n > EXCEL_CELL_LIMIT:
+        raise OutputError(
+            f"{what}合计 {n} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}，台账.xlsx 无法完整写入。",
+            "请联系相关单位精简进展情况后重新汇总。",
+        )
+    return text
 
 
 @dataclass
@@ -141,7 +148,7 @@ def _ledger_sheet(wb: Any, fm: _Formats, ledger: Ledger) -> None:
         # write_string, never write: a text starting with = + - @ stays text, not a formula
         ws.write_string(r, 1, cell_safe(row.item.text), fm.text)
         ws.write_string(r, 2, cell_safe(depts), fm.text)
-        ws.write_string(r, 3, cell_safe(progress), fm.text)
+        ws.write_string(r, 3, cell_safe(progress, f"第 {row.item.number} 项的{ledger.progress_label}"), fm.text)
         lines = max(
             wrapped_lines(row.item.text, WIDTHS[1] - 2),
             wrapped_lines(depts, WIDTHS[2] - 2),
