@@ -70,7 +70,7 @@ def collect_inputs(paths: list[Path], skip: set[Path] | None = None) -> list[Pat
 
     Excel/WPS lock files (~$…) and hidden files are skipped; other files are kept so that a wrong
     format is reported rather than silently ignored."""
-    skip = {p.resolve() for p in (skip or set())}
+    skip = {_resolved(p) for p in (skip or set())}
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -79,8 +79,16 @@ def collect_inputs(paths: list[Path], skip: set[Path] | None = None) -> list[Pat
             found.append(p)
         else:
             raise UsageError(f"找不到报送文件或目录 {p}。", "请检查路径；目录名含空格时请加引号。")
-    keep = [f for f in found if not f.name.startswith(("~$", ".")) and f.resolve() not in skip]
+    keep = [f for f in found if not f.name.startswith(("~$", ".")) and _resolved(f) not in skip]
     return sorted(dict.fromkeys(keep), key=lambda f: (f.name, str(f)))
+
+
+def _resolved(p: Path) -> Path:
+    """resolve() raises on a symlink loop; such a file is still listed so that it is reported (E112)."""
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):
+        return p.absolute()
 
 
 def read_all(files: list[Path], departments: Departments) -> tuple[list[Submission], list[Finding]]:

@@ -37,7 +37,7 @@ _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _DECLS = [s.encode(enc) for s in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")]
 # <c r="D7" ...> that is not self-closing (a self-closing cell holds no value); optional namespace prefix.
 _XLSX_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
-_ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>")
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
 _ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _ODS_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
@@ -327,13 +327,15 @@ def _col_number(letters: bytes) -> int:
 
 def _xlsx_extent(data: bytes) -> tuple[int, int]:
     """Last row and column (1-based) holding a value, from the cell references."""
-    max_row = max_col = 0
-    for m in _XLSX_CELL.finditer(data):
-        if m.group(3):  # <c r="X9" s="1"/>: formatting only
+    max_row = 0
+    max_col = b""
+    for col, row, empty in _XLSX_CELL.findall(data):
+        if empty:  # <c r="X9" s="1"/>: formatting only
             continue
-        max_row = max(max_row, int(m.group(2)))
-        max_col = max(max_col, _col_number(m.group(1)))
-    return max_row, max_col
+        max_row = max(max_row, int(row))
+        if (len(col), col) > (len(max_col), max_col):
+            max_col = col
+    return max_row, _col_number(max_col)
 
 
 def _ods_extent(data: bytes) -> None:

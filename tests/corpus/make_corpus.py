@@ -1,0 +1,767 @@
+"""The hostile-input corpus: bad submissions, each with the finding code it must produce.
+
+Every case writes its file(s) into a folder; `tests/test_corpus.py` merges each case alone (against the
+small corpus master list written by `write_master`) and all of them together with the 22 good sample
+submissions. Readable cases are forms of 语料测试单位, a department only the corpus master knows, so in a
+merge against the real master list they are also unknown (E207) and can never reach the ledger.
+
+    python tests/corpus/make_corpus.py OUTDIR      # writes OUTDIR/master.xlsx and OUTDIR/<case>/...
+    python tests/corpus/make_corpus.py --table     # the Markdown table kept in tests/corpus/README.md
+
+Only `fixtures/form.xls` is committed: an old-format workbook that only LibreOffice can make
+(`soffice --convert-to xls` of a corpus form). The password-protected workbook is encrypted here with
+msoffcrypto-tool (in the [test] extra).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import struct
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures"
+DEPT = "语料测试单位"
+PERIOD = "2025Q3"
+PERIOD_TEXT = "2025年三季度"
+ITEMS = [
+    (1, "推进城市更新和城市建设三年攻坚行动"),
+    (2, "新增城镇就业 12 万人以上"),
+    (3, "完成 100 个老旧小区改造"),
+]
+GOOD = {
+    1: "已完成年度目标的 75%，正在推进第二阶段。",
+    2: "前三季度新增城镇就业 9.6 万人。",
+    3: "已开工 86 个，完工 41 个。",
+}
+HEADERS = ["序号", "事项内容", "责任单位", "进展情况", "完成状态", "备注"]
+FIXED_TIME = 1_759_000_000  # a fixed file time, so "which file is newer" cannot decide a duplicate
+
+Rows = list[list[object]]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    files: tuple[str, ...]  # names written into the case folder; each must be reported
+    code: str  # the finding code every file of the case must get
+    what: str  # one line for the README table
+    make: Callable[[Path], None]
+    needs_non_root: bool = False  # root reads any file: the test runs this case as another user
+
+
+def write_master(path: Path) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    ws = wb.add_worksheet("清单")
+    for c, h in enumerate(("序号", "事项内容", "责任单位")):
+        ws.write_string(0, c, h)
+    for r, (n, text) in enumerate(ITEMS, start=1):
+        ws.write_number(r, 0, n)
+        ws.write_string(r, 1, text)
+        ws.write_string(r, 2, DEPT)
+    wb.close()
+
+
+def _rows(progress: dict[int, object] | None = None) -> Rows:
+    p = {**GOOD, **(progress or {})}
+    return [[n, text, DEPT, p[n], "序时推进", ""] for n, text in ITEMS]
+
+
+def form_bytes(
+    rows: Rows | None = None,
+    dept: str | None = DEPT,
+    period: str = PERIOD_TEXT,
+    headers: list[str] | None = None,
+    extra: Callable[[object, object], None] | None = None,
+) -> bytes:
+    """A submission form like the ones `ledgerxl forms` writes: title, meta cells, header, rows."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"created": dt.datetime(2025, 10, 1, 9)})
+    ws = wb.add_worksheet("填报表")
+    ws.write_string(0, 0, "2025年市政府工作报告公开挂牌事项三季度进展情况填报表")
+    if dept is not None:
+        ws.write_string(1, 0, "填报单位")
+        ws.write_string(1, 1, dept)
+    ws.write_string(1, 2, "报告期")
+    ws.write_string(1, 3, period)
+    for c, h in enumerate(headers if headers is not None else HEADERS):
+        ws.write_string(3, c, h)
+    for r, row in enumerate(rows if rows is not None else _rows(), start=4):
+        for c, v in enumerate(row):
+            if isinstance(v, str):
+                ws.write_string(r, c, v)
+            elif isinstance(v, dt.datetime):
+                ws.write_datetime(r, c, v, wb.add_format({"num_format": "yyyy-mm-dd"}))
+            elif isinstance(v, float):
+                ws.write_number(r, c, v, wb.add_format({"num_format": "0%"}))
+            elif isinstance(v, int):
+                ws.write_number(r, c, v)
+    if extra:
+        extra(wb, ws)
+    wb.close()
+    return buf.getvalue()
+
+
+def _put(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Path], None]:
+    def make(d: Path) -> None:
+        (d / name).write_bytes(data() if callable(data) else data)
+
+    return make
+
+
+def _form(name: str, **kw: object) -> Callable[[Path], None]:
+    return _put(name, lambda: form_bytes(**kw))  # type: ignore[arg-type]
+
+
+def rewrite(data: bytes, member: str, fn: Callable[[bytes], bytes]) -> bytes:
+    """A copy of a zip with one member's bytes changed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info.filename, fn(body) if info.filename == member else body)
+    return out.getvalue()
+
+
+_CT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WB = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="填报表" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WB_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/></Relationships>'
+)
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _sheet(cells: str, prolog: str = "") -> bytes:
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<worksheet {_NS}><sheetData>{cells}</sheetData></worksheet>'
+    return xml.encode()
+
+
+def _istr(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+_HEADER_ROW = "".join(_istr(f"{col}4", h) for col, h in zip("ABCDEF", HEADERS))
+
+
+def raw_xlsx(sheet: bytes, sst: bytes | None = None, big_sst: tuple[bytes, int] | None = None) -> bytes:
+    """A minimal workbook written by hand, for what no spreadsheet program would write.
+
+    `big_sst` = (chunk, times): a sharedStrings part streamed from a repeated chunk (small zip, huge XML)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("xl/workbook.xml", _WB)
+        z.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        if big_sst is not None:
+            chunk, times = big_sst
+            zi = zipfile.ZipInfo("xl/sharedStrings.xml", (2025, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(zi, "w", force_zip64=True) as f:
+                f.write(f'<?xml version="1.0" encoding="UTF-8"?><sst {_NS}><si><t>'.encode())
+                for _ in range(times):
+                    f.write(chunk)
+                f.write(b"</t></si></sst>")
+        elif sst is not None:
+            z.writestr("xl/sharedStrings.xml", sst)
+    return buf.getvalue()
+
+
+def _png() -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b"")
+    )
+
+
+def _docx() -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("语料测试单位三季度进展情况：已完成年度目标的 75%。")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _encrypted() -> bytes:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(form_bytes())).encrypt("密码123", out)
+    return out.getvalue()
+
+
+_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+    'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def _ods(rows: int, cols: int) -> bytes:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="填报表">'
+        f'<table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell table:number-columns-repeated="{cols}" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", _MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _corrupt_member() -> bytes:
+    """Central directory intact, the sheet's compressed bytes overwritten: fails while unpacking."""
+    data = bytearray(form_bytes(rows=_rows({1: "内容" * 2000})))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo("xl/sharedStrings.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 10, start + min(info.compress_size, 200)):
+        data[i] = 0xFF
+    return bytes(data)
+
+
+def _no_cached_value() -> bytes:
+    def extra(wb: object, ws: object) -> None:
+        ws.write_formula(5, 3, '="已完成"&"全年目标"')  # type: ignore[attr-defined]
+
+    data = form_bytes(extra=extra)
+    # xlsxwriter stores a cached value of 0; a file saved by some tools has no <v> at all
+    return rewrite(data, "xl/worksheets/sheet1.xml", lambda b: b.replace(b"<v>0</v>", b""))
+
+
+def _cached_value() -> bytes:
+    def extra(wb: object, ws: object) -> None:
+        ws.write_formula(5, 3, '="已完成"&"全年目标"', None, "已完成全年目标")  # type: ignore[attr-defined]
+
+    return form_bytes(extra=extra)
+
+
+def _hidden_sheets() -> bytes:
+    return rewrite(form_bytes(), "xl/workbook.xml", lambda b: b.replace(b"<sheet ", b'<sheet state="hidden" '))
+
+
+def _merged() -> bytes:
+    def extra(wb: object, ws: object) -> None:
+        ws.merge_range(4, 3, 6, 3, "三个事项合写在一个合并单元格里：均按计划推进。")  # type: ignore[attr-defined]
+
+    return form_bytes(extra=extra)
+
+
+def _truncated() -> bytes:
+    data = form_bytes()
+    return data[: len(data) // 2]
+
+
+def _xls() -> bytes:
+    return (FIXTURES / "form.xls").read_bytes()
+
+
+def _special(kind: str, name: str) -> Callable[[Path], None]:
+    def make(d: Path) -> None:
+        p = d / name
+        if kind == "dir":
+            p.mkdir()
+            (p / "说明.txt").write_text("这是一个名字像表格的文件夹。", encoding="utf-8")
+        elif kind == "loop":
+            os.symlink(name, p)  # points at itself
+        elif kind == "dangling":
+            os.symlink("不存在的文件.xlsx", p)
+        elif kind == "fifo":
+            os.mkfifo(p)
+        elif kind == "denied":
+            p.write_bytes(form_bytes())
+            p.chmod(0)
+        elif kind == "huge":
+            with open(p, "wb") as f:
+                f.write(b"PK\x03\x04")
+                f.truncate(21 * 1024 * 1024)  # sparse: costs no disk
+        else:  # pragma: no cover
+            raise ValueError(kind)
+
+    return make
+
+
+def _pair(d: Path) -> None:
+    for name in ("同单位报送-甲.xlsx", "同单位报送-乙.xlsx"):
+        p = d / name
+        p.write_bytes(form_bytes())
+        os.utime(p, (FIXED_TIME, FIXED_TIME))
+
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(2, 10))
+    + "]>"
+)
+XXE = '<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+DDE = "=cmd|' /C calc'!A0"
+LONG_TEXT = "推进城市更新行动，" * 4445  # 40,005 characters
+
+
+def _long_text() -> bytes:
+    # xlsxwriter (like Excel) cuts text at 32,767 characters: put a marker in, then the long text over it
+    data = form_bytes(rows=_rows({1: "LONG-TEXT-MARKER"}))
+    return rewrite(data, "xl/sharedStrings.xml", lambda b: b.replace(b"LONG-TEXT-MARKER", LONG_TEXT.encode()))
+
+
+def _csv(progress: dict[int, str]) -> bytes:
+    import csv
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["填报单位", DEPT, "报告期", PERIOD_TEXT])
+    w.writerow(HEADERS)
+    for row in _rows(progress):  # type: ignore[arg-type]
+        w.writerow(row)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _utf16_doctype() -> bytes:
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-16"?>{XXE}<worksheet {_NS}><sheetData>{_HEADER_ROW}</sheetData></worksheet>'
+    )
+    return raw_xlsx(xml.encode("utf-16"))
+
+
+CASES: list[Case] = [
+    # --- what the file is
+    Case("empty", ("空文件.xlsx",), "E110", "0-byte file", _put("空文件.xlsx", b"")),
+    Case(
+        "truncated-zip",
+        ("截断.xlsx",),
+        "E101",
+        "first half of a good workbook (transfer cut off)",
+        _put("截断.xlsx", _truncated),
+    ),
+    Case(
+        "corrupt-member",
+        ("损坏部件.xlsx",),
+        "E101",
+        "zip directory intact, sharedStrings data overwritten",
+        _put("损坏部件.xlsx", _corrupt_member),
+    ),
+    Case("docx-renamed", ("其实是Word.xlsx",), "E111", "a .docx renamed to .xlsx", _put("其实是Word.xlsx", _docx)),
+    Case(
+        "csv-renamed",
+        ("其实是CSV.xlsx",),
+        "E111",
+        "a .csv renamed to .xlsx",
+        _put("其实是CSV.xlsx", "序号,进展情况\n1,已完成\n".encode()),
+    ),
+    Case("png-renamed", ("其实是图片.xlsx",), "E111", "a .png renamed to .xlsx", _put("其实是图片.xlsx", _png)),
+    Case(
+        "xls-renamed",
+        ("其实是旧版.xlsx",),
+        "E111",
+        "a real .xls (made by LibreOffice) renamed to .xlsx",
+        _put("其实是旧版.xlsx", _xls),
+    ),
+    Case(
+        "html-as-xls",
+        ("网页导出.xls",),
+        "E111",
+        "an HTML table saved as .xls (what web systems export)",
+        _put("网页导出.xls", "<html><body><table><tr><td>序号</td></tr></table></body></html>".encode()),
+    ),
+    Case("xlsx-as-csv", ("表格.csv",), "E111", "a workbook renamed to .csv", _put("表格.csv", form_bytes)),
+    Case("binary-garbage", ("乱码.xlsx",), "E111", "random binary bytes", _put("乱码.xlsx", bytes(range(256)) * 8)),
+    Case(
+        "plain-zip",
+        ("压缩包.xlsx",),
+        "E111",
+        "a zip archive that is not a workbook",
+        _put("压缩包.xlsx", lambda: _zip_of({"说明.txt": b"hello"})),
+    ),
+    Case(
+        "password",
+        ("有密码.xlsx",),
+        "E102",
+        "password-protected workbook (encrypted with msoffcrypto-tool)",
+        _put("有密码.xlsx", _encrypted),
+    ),
+    Case("directory", ("文件夹.xlsx",), "E101", "a directory named like a workbook", _special("dir", "文件夹.xlsx")),
+    Case(
+        "permission-denied",
+        ("无权限.xlsx",),
+        "E112",
+        "file mode 000 (run as a non-root user)",
+        _special("denied", "无权限.xlsx"),
+        needs_non_root=True,
+    ),
+    Case("symlink-loop", ("循环链接.xlsx",), "E112", "a symlink pointing at itself", _special("loop", "循环链接.xlsx")),
+    Case(
+        "dangling-symlink",
+        ("失效链接.xlsx",),
+        "E112",
+        "a symlink to a missing file",
+        _special("dangling", "失效链接.xlsx"),
+    ),
+    Case(
+        "fifo", ("管道.xlsx",), "E112", "a named pipe (reading it would block forever)", _special("fifo", "管道.xlsx")
+    ),
+    # --- size and bombs
+    Case("too-big", ("超大文件.xlsx",), "E104", "21 MB on disk (limit 20 MB)", _special("huge", "超大文件.xlsx")),
+    Case(
+        "sharedstrings-bomb",
+        ("共享字符串炸弹.xlsx",),
+        "E104",
+        "sharedStrings.xml 200 MB unpacked from a 200 KB zip",
+        _put("共享字符串炸弹.xlsx", lambda: raw_xlsx(_sheet(_HEADER_ROW), big_sst=(b"A" * 1024 * 1024, 200))),
+    ),
+    Case(
+        "ratio-bomb",
+        ("压缩比炸弹.xlsx",),
+        "E104",
+        "10 MB part at about 1000:1 (under the size limit, over the ratio limit)",
+        _put("压缩比炸弹.xlsx", lambda: raw_xlsx(_sheet(_HEADER_ROW), big_sst=(b"A" * 1024 * 1024, 10))),
+    ),
+    Case(
+        "row-1048576",
+        ("末行有数据.xlsx",),
+        "E104",
+        "header at row 4 and one cell at D1048576",
+        _put(
+            "末行有数据.xlsx",
+            lambda: raw_xlsx(_sheet(f'<row r="4">{_HEADER_ROW}</row><row r="1048576">{_istr("D1048576", "x")}</row>')),
+        ),
+    ),
+    Case(
+        "far-corner",
+        ("右下角.xlsx",),
+        "E104",
+        "cells A1 and XFD1048576 (calamine would abort allocating 512 GB)",
+        _put(
+            "右下角.xlsx",
+            lambda: raw_xlsx(
+                _sheet(f'<row r="1">{_istr("A1", "序号")}</row><row r="1048576">{_istr("XFD1048576", "x")}</row>')
+            ),
+        ),
+    ),
+    Case(
+        "wide-sheet",
+        ("超宽.xlsx",),
+        "E104",
+        "100 rows reaching column XFD (1.6 million cells)",
+        _put(
+            "超宽.xlsx",
+            lambda: raw_xlsx(_sheet(f'<row r="4">{_HEADER_ROW}</row><row r="100">{_istr("XFD100", "x")}</row>')),
+        ),
+    ),
+    Case(
+        "ods-repeat-rows",
+        ("重复行.ods",),
+        "E104",
+        "a 1 KB .ods repeating a row 1,000,000 times",
+        _put("重复行.ods", lambda: _ods(1_000_000, 4)),
+    ),
+    Case(
+        "ods-repeat-cells",
+        ("重复格.ods",),
+        "E104",
+        "a 1 KB .ods asking for 50,000 x 1,000 cells",
+        _put("重复格.ods", lambda: _ods(50_000, 1000)),
+    ),
+    # --- XML declarations
+    Case(
+        "xxe",
+        ("外部实体.xlsx",),
+        "E113",
+        "external entity (file:///etc/passwd) in sheet XML",
+        _put(
+            "外部实体.xlsx",
+            lambda: raw_xlsx(_sheet(f'<row r="4">{_HEADER_ROW}</row><row r="5">{_istr("D5", "&xxe;")}</row>', XXE)),
+        ),
+    ),
+    Case(
+        "billion-laughs",
+        ("实体炸弹.xlsx",),
+        "E113",
+        "billion-laughs entities in sheet XML",
+        _put(
+            "实体炸弹.xlsx",
+            lambda: raw_xlsx(
+                _sheet(f'<row r="4">{_HEADER_ROW}</row><row r="5">{_istr("D5", "&lol9;")}</row>', BILLION_LAUGHS)
+            ),
+        ),
+    ),
+    Case(
+        "sst-entity",
+        ("共享字符串实体.xlsx",),
+        "E113",
+        "entity declared in sharedStrings.xml",
+        _put(
+            "共享字符串实体.xlsx",
+            lambda: raw_xlsx(
+                _sheet(_HEADER_ROW),
+                sst=f'<?xml version="1.0"?>{BILLION_LAUGHS}<sst {_NS}><si><t>&lol9;</t></si></sst>'.encode(),
+            ),
+        ),
+    ),
+    Case(
+        "utf16-doctype",
+        ("UTF16声明.xlsx",),
+        "E113",
+        "DOCTYPE in a UTF-16 encoded sheet part",
+        _put("UTF16声明.xlsx", _utf16_doctype),
+    ),
+    # --- the sheet's structure
+    Case(
+        "no-visible-sheet",
+        ("全部隐藏.xlsx",),
+        "E114",
+        "the only sheet is hidden",
+        _put("全部隐藏.xlsx", _hidden_sheets),
+    ),
+    Case("empty-sheet", ("空表.xlsx",), "E103", "one sheet, no cells", _put("空表.xlsx", lambda: raw_xlsx(_sheet("")))),
+    Case("no-header", ("无表头.xlsx",), "E103", "rows of data without a header row", _form("无表头.xlsx", headers=[])),
+    Case("header-only", ("只有表头.xlsx",), "E222", "meta cells and header, no rows", _form("只有表头.xlsx", rows=[])),
+    Case(
+        "duplicate-columns",
+        ("重复列.xlsx",),
+        "E221",
+        "two 进展情况 columns (the second would be ignored)",
+        _form("重复列.xlsx", headers=[*HEADERS[:5], "进展情况"]),
+    ),
+    Case(
+        "merged-cells",
+        ("合并单元格.xlsx",),
+        "E223",
+        "D5:D7 merged across three items' progress",
+        _put("合并单元格.xlsx", _merged),
+    ),
+    # --- what the cells hold
+    Case(
+        "control-chars",
+        ("控制字符.xlsx",),
+        "W320",
+        "progress with U+0007, U+001B, U+000B",
+        _form("控制字符.xlsx", rows=_rows({1: "已完成\x07年度\x1b目标\x0b的 75%。"})),
+    ),
+    Case(
+        "text-40000",
+        ("超长文字.xlsx",),
+        "E220",
+        "40,005-character progress (Excel cells hold 32,767; written into the XML by hand)",
+        _put("超长文字.xlsx", _long_text),
+    ),
+    Case(
+        "text-40000-csv",
+        ("超长文字.csv",),
+        "E220",
+        "the same 40,005 characters in a CSV form",
+        _put("超长文字.csv", lambda: _csv({1: LONG_TEXT})),
+    ),
+    Case(
+        "rare-cjk-emoji",
+        ("生僻字.xlsx",),
+        "E207",
+        "填报单位 语料测试单位𠀀 and progress with 𠀀 𪚥 😀 (message must quote them)",
+        _form("生僻字.xlsx", dept=DEPT + "𠀀", rows=_rows({1: "𠀀𪚥 项目进展顺利 😀👍🏻"})),
+    ),
+    Case(
+        "starts-equals",
+        ("等号开头.xlsx",),
+        "W321",
+        "progress =SUM(1,2)",
+        _form("等号开头.xlsx", rows=_rows({1: "=SUM(1,2)"})),
+    ),
+    Case(
+        "starts-plus",
+        ("加号开头.xlsx",),
+        "W321",
+        "progress +SUM(1,2)",
+        _form("加号开头.xlsx", rows=_rows({1: "+SUM(1,2)"})),
+    ),
+    Case(
+        "starts-minus",
+        ("减号开头.xlsx",),
+        "W321",
+        "progress -2+3+cmd|' /C calc'!A0",
+        _form("减号开头.xlsx", rows=_rows({1: "-2+3+cmd|' /C calc'!A0"})),
+    ),
+    Case(
+        "starts-at",
+        ("at开头.xlsx",),
+        "W321",
+        "progress @SUM(1+1)*cmd|' /C calc'!A0",
+        _form("at开头.xlsx", rows=_rows({1: "@SUM(1+1)*cmd|' /C calc'!A0"})),
+    ),
+    Case("dde", ("DDE.xlsx",), "W321", "progress " + DDE.replace("|", "\\|"), _form("DDE.xlsx", rows=_rows({1: DDE}))),
+    Case(
+        "formula-cached",
+        ("公式有缓存.xlsx",),
+        "W304",
+        "progress cell is a formula with a cached value",
+        _put("公式有缓存.xlsx", _cached_value),
+    ),
+    Case(
+        "formula-uncached",
+        ("公式无缓存.xlsx",),
+        "E205",
+        "progress cell is a formula without a cached value (reads empty; W304 too)",
+        _put("公式无缓存.xlsx", _no_cached_value),
+    ),
+    Case(
+        "date-as-progress",
+        ("日期.xlsx",),
+        "W322",
+        "progress cell holds a date",
+        _form("日期.xlsx", rows=_rows({1: __import__("datetime").datetime(2025, 9, 30)})),
+    ),
+    Case(
+        "number-as-progress",
+        ("百分比.xlsx",),
+        "W322",
+        "progress cell holds 0.85 shown as 85%",
+        _form("百分比.xlsx", rows=_rows({1: 0.85})),
+    ),
+    # --- file names (no 填报单位 cell, so the name is all there is to go on)
+    Case(
+        "name-spaces",
+        ("  报送 表 （终稿） .xlsx",),
+        "E207",
+        "spaces, full-width brackets, no department in the name",
+        _form("  报送 表 （终稿） .xlsx", dept=None),
+    ),
+    Case("name-dots", ("进展..终稿..xlsx",), "E207", "`..` inside the name", _form("进展..终稿..xlsx", dept=None)),
+    Case(
+        "name-dash",
+        ("-rf --help.xlsx",),
+        "E207",
+        "leading dashes (an option if typed on a command line)",
+        _form("-rf --help.xlsx", dept=None),
+    ),
+    # --- who and when
+    Case(
+        "same-department",
+        ("同单位报送-甲.xlsx", "同单位报送-乙.xlsx"),
+        "E208",
+        "two forms of one department, same file time, no 填报日期 (undecidable)",
+        _pair,
+    ),
+    Case(
+        "wrong-period",
+        ("上半年.xlsx",),
+        "E206",
+        "报告期 2025年上半年 in a Q3 merge",
+        _form("上半年.xlsx", period="2025年上半年"),
+    ),
+    Case(
+        "unknown-department",
+        ("未知单位.xlsx",),
+        "E207",
+        "填报单位 市宇宙开发局",
+        _form("未知单位.xlsx", dept="市宇宙开发局"),
+    ),
+]
+
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in members.items():
+            z.writestr(k, v)
+    return buf.getvalue()
+
+
+def build(dest: Path, cases: list[Case] | None = None) -> list[Case]:
+    """Write every case into its own folder dest/<id>/ and the corpus master list as dest/master.xlsx."""
+    dest.mkdir(parents=True, exist_ok=True)
+    write_master(dest / "master.xlsx")
+    chosen = CASES if cases is None else cases
+    for case in chosen:
+        d = dest / case.id
+        d.mkdir(exist_ok=True)
+        case.make(d)
+    return chosen
+
+
+def build_flat(dest: Path, skip_non_root: bool = False) -> list[Case]:
+    """Every case's files side by side in one folder (the inbox of the merge-everything test)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    out = []
+    for case in CASES:
+        if skip_non_root and case.needs_non_root:
+            continue
+        case.make(dest)
+        out.append(case)
+    return out
+
+
+def table() -> str:
+    lines = ["| case | file(s) | expected | input |", "|---|---|---|---|"]
+    for c in CASES:
+        files = ", ".join(f"`{f.strip() if f.strip() == f else repr(f)}`" for f in c.files)
+        lines.append(f"| {c.id} | {files} | {c.code} | {c.what} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["--table"]:
+        print(table())
+        return 0
+    if len(argv) != 2:
+        print(__doc__)
+        return 2
+    dest = Path(argv[1])
+    if dest.exists():
+        shutil.rmtree(dest)
+    build(dest)
+    print(f"{len(CASES)} cases written to {dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
