@@ -292,9 +292,9 @@ def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: Kind) -
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part -> sheet name, from workbook.xml and its relationships (already scanned: no DTD)."""
     try:
-        wb = zf.read("xl/workbook.xml")
-        rels = zf.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile, OSError):
+        wb = _read_member(zf, zf.getinfo("xl/workbook.xml"))
+        rels = _read_member(zf, zf.getinfo("xl/_rels/workbook.xml.rels"))
+    except KeyError:
         return {}
     targets: dict[bytes, str] = {}
     for tag in re.findall(rb"<(?:\w+:)?Relationship\s[^>]*>", rels):
@@ -394,7 +394,7 @@ def _check_visible_sheets(zf: zipfile.ZipFile, names: set[str]) -> None:
     wb_name = "xl/workbook.xml" if "xl/workbook.xml" in names else ""
     if not wb_name:
         return
-    data = zf.read(wb_name)
+    data = _read_member(zf, zf.getinfo(wb_name))
     tags = _SHEET_TAG.findall(data)
     visible = [t for t in tags if b'state="hidden"' not in t and b'state="veryHidden"' not in t]
     if not visible:
