@@ -302,3 +302,38 @@ def test_unsafe_input_never_reaches_a_parser(corpus: Path, monkeypatch: pytest.M
         with pytest.raises(ReadError) as e:
             read_grids(corpus / cid / case.files[0])
         assert e.value.code == case.code
+
+
+@pytest.mark.parametrize(
+    "text,flagged",
+    [
+        ("=SUM(1,2)", True),
+        ("@SUM(1)", True),
+        ("+cmd(1)", True),
+        ("完成cmd|' /C calc'!A0", True),
+        ('=DDE("cmd";"/C calc";"A0")', True),
+        ("-5%的降幅，同比收窄。", False),  # ordinary text starting with a minus sign
+        ("- 完成一期工程", False),
+        ("+ 新增 3 个项目", False),
+        ("邮箱 a@b.cn 已开通", False),
+    ],
+)
+def test_formula_like_text(text: str, flagged: bool) -> None:
+    from ledgerxl.content import looks_like_formula
+
+    assert looks_like_formula(text) is flagged
+
+
+def test_excel_length_counts_utf16_units_and_the_writer_refuses_to_cut() -> None:
+    from ledgerxl.content import excel_length
+    from ledgerxl.errors import OutputError
+    from ledgerxl.write_xlsx import cell_safe
+
+    assert excel_length("进展𠀀😀") == 6
+    assert cell_safe("a\x07b\ufffec") == "abc"
+    assert cell_safe("𠀀" * 16383) == "𠀀" * 16383  # 32,766 units
+    with pytest.raises(OutputError) as e:
+        cell_safe("𠀀" * 16384, "第 9 项的进展情况")  # 16,384 characters but 32,768 units
+    assert (
+        e.value.message == "第 9 项的进展情况合计 32768 个字符，超过 Excel 单元格上限 32767，台账.xlsx 无法完整写入。"
+    )
