@@ -566,7 +566,7 @@ CASES: list[Case] = [
     ),
     Case("empty-sheet", ("空表.xlsx",), "E103", "one sheet, no cells", _put("空表.xlsx", lambda: raw_xlsx(_sheet("")))),
     Case("no-header", ("无表头.xlsx",), "E103", "rows of data without a header row", _form("无表头.xlsx", headers=[])),
-    Case("header-only", ("只有表头.xlsx",), "E222", "meta cells and header, no rows", _form("只有表头.xlsx", rows=[])),
+    Case("header-only", ("只有表头.xlsx",), "W323", "meta cells and header, no rows", _form("只有表头.xlsx", rows=[])),
     Case(
         "duplicate-columns",
         ("重复列.xlsx",),
