@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT, docx_lines
+from helpers import ROOT, SAMPLE, docx_lines
 
 from ledgerxl import codes
 from ledgerxl.cli import main
@@ -343,7 +343,10 @@ def test_master_list_is_checked_too(corpus: Path, tmp_path: Path) -> None:
     """The master list goes through the same reader, so the same checks refuse a hostile one."""
     bad = tmp_path / "挂牌事项清单.xlsx"
     shutil.copy(corpus / "billion-laughs" / "实体炸弹.xlsx", bad)
-    r = invoke(["merge", "--master", str(bad), "--period", "2025Q3", "--out", str(tmp_path / "out"), str(tmp_path)])
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(SAMPLE / "submissions" / "市残联-2025年三季度.xlsx", inbox)
+    r = invoke(["merge", "--master", str(bad), "--period", "2025Q3", "--out", str(tmp_path / "out"), str(inbox)])
     assert r.exit_code == 2
     want = "文件内部的 xl/worksheets/sheet1.xml 含有 DOCTYPE/ENTITY 声明，出于安全原因拒绝读取。"
     assert f"错误：挂牌事项清单 {bad}：{want}" in r.output
