@@ -55,6 +55,12 @@ CODES: dict[str, Code] = {
         Code(
             "E208", "conflicting-submissions", "同一单位有多份报送", "请只保留一份，或填写填报日期以便确定以哪份为准。"
         ),
+        Code(
+            "E209",
+            "merged-input-cells",
+            "一个单元格跨多个事项",
+            "请取消合并单元格，每个事项的进展情况写在本行的单元格里。",
+        ),
         Code("W301", "stale-progress", "进展情况与上期相同", "请更新为本期进展。"),
         Code("W302", "earlier-period-figures", "只引用了以前期间的数据", "请补充本期数据。"),
         Code("W303", "short-progress", "进展情况过短", "请具体说明进展，包括数量、进度等。"),
@@ -62,6 +68,26 @@ CODES: dict[str, Code] = {
         Code("W305", "missing-department", "单位未报送", "请督促该单位尽快报送。"),
         Code("W306", "resubmission", "单位重复报送，以较新的一份为准", "如需以旧版为准，请删除较新的文件。"),
         Code("W307", "missing-item", "本单位事项未填报", "请补充该事项的进展情况。"),
+        Code(
+            "W308",
+            "several-sheets",
+            "多个工作表都有表头",
+            "请只保留一个填报工作表；如使用的工作表不对，请删除其他工作表后重新报送。",
+        ),
+        Code("W309", "hidden-row-used", "隐藏行的内容已采用", "请确认该行应当报送；不应报送的请删除该行。"),
+        Code("W310", "hidden-row-ignored", "隐藏行未采用", "隐藏行与可见行重复，已采用可见行；请删除不用的行。"),
+        Code(
+            "W311",
+            "unknown-status",
+            "完成状态不在可选范围内",
+            "请从下拉列表中选择：已完成、序时推进、进度滞后、未启动。",
+        ),
+        Code(
+            "W312",
+            "department-from-file-name",
+            "表中没有填报单位，按文件名识别",
+            "请使用下发的填报表，保留“填报单位”一栏。",
+        ),
         Code(
             "W330",
             "progress-disappeared",
