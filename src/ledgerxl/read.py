@@ -54,8 +54,15 @@ def _meta(grid: Grid, rows: Iterable[int], found: dict[str, tuple[str, str]]) ->
                 continue
             for c2 in range(c + 1, len(row)):
                 if row[c2].strip():
+                    if _is_label(row[c2]):
+                        break  # the value cell was left empty: the next cell is another label
                     found[key] = (row[c2].strip(), cell_name(r, c2))
                     break
+
+
+def _is_label(v: str) -> bool:
+    label = re.sub(r"\s+", "", v).replace("：", ":").partition(":")[0]
+    return norm_header(label) in META_LABELS
 
 
 def parse_number(raw: str) -> int | None:
