@@ -40,13 +40,12 @@ class Departments:
     def candidates_in(self, text: str) -> list[str]:
         """Canonical departments whose name or alias appears in `text` (e.g. a file name).
 
-        Only the longest names count: 市科技局 inside 市科技局农业处 does not also yield shorter names."""
+        A name found only inside a longer name that is also found does not count: 市科技局 inside
+        市科技局农业处 yields only the longer one; two separate names yield both."""
         t = _key(text)
-        hits = [(len(k), c) for k, c in self._names.items() if k and k in t]
-        if not hits:
-            return []
-        longest = max(n for n, _ in hits)
-        return sorted({c for n, c in hits if n == longest})
+        hits = [k for k in self._names if k and k in t]
+        kept = [k for k in hits if not any(k != other and k in other for other in hits)]
+        return sorted({self._names[k] for k in kept})
 
     def near(self, text: str, n: int = 3) -> list[str]:
         """Canonical names that look like `text` (for “did you mean …” in messages)."""

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ledgerxl.atomic import normalize_zip, publish
+from ledgerxl.config import Config
 from ledgerxl.errors import UsageError
 from ledgerxl.model import Item, MasterList
 from ledgerxl.periods import Period
@@ -261,3 +262,28 @@ def write_forms(
             "请换一个输出目录，或加 --force 覆盖（已填写的表会被覆盖）。",
         )
     return publish(outputs)
+
+
+def write_forms_for(
+    cfg: Config,
+    master: Path | None = None,
+    period: str | Period | None = None,
+    out: Path | None = None,
+    departments: list[str] | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """`ledgerxl forms`: options first, then ledgerxl.toml; forms go to `out` (default: forms/)."""
+    from ledgerxl.master import load_master
+    from ledgerxl.periods import parse_period
+
+    master_path = master or cfg.master
+    if master_path is None:
+        raise UsageError("没有指定挂牌事项清单。", "请用 --master 指定，或在 ledgerxl.toml 中设置 master。")
+    period_in = period if period is not None else cfg.period
+    if period_in is None:
+        raise UsageError(
+            "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
+        )
+    p = period_in if isinstance(period_in, Period) else parse_period(period_in)
+    target = out or (cfg.base_dir / "forms" if cfg.source else Path("forms"))
+    return write_forms(load_master(Path(master_path)), p, Path(target), cfg.org, departments or None, force)

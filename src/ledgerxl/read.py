@@ -65,6 +65,12 @@ def _is_label(v: str) -> bool:
     return norm_header(label) in META_LABELS
 
 
+def _meta_row(row: list[str]) -> bool:
+    """Every filled cell of the row is a “label：value” such as 填报日期：2025年10月8日."""
+    filled = [v for v in row if v.strip()]
+    return bool(filled) and all(_is_label(v) and re.search(r"[:：]", v) for v in filled)
+
+
 def parse_number(raw: str) -> int | None:
     """序号 as written: 7, "7", 7.0, "７", "7." and "7、" are all item 7."""
     s = unicodedata.normalize("NFKC", raw).strip().rstrip(".、")
@@ -89,7 +95,7 @@ def _choose_sheet(grids: list[Grid]) -> tuple[Grid, int, dict[str, int], tuple[s
         searched = "、".join(f"“{g.sheet}”" for g in grids) or "（没有可见的工作表）"
         raise ReadError(
             "E103",
-            f"找不到表头：工作表 {searched} 的前 30 行中没有同时含“序号”和“进展情况”的行。",
+            f"找不到表头：工作表{searched}的前 30 行中没有同时含“序号”和“进展情况”的行。",
             "请使用下发的填报表，不要删除或改写表头行。",
             sheet=grids[0].sheet if grids else "",
         )
@@ -131,8 +137,8 @@ def read_submission(path: Path, departments: Departments) -> Submission:
             other_rows.append(r)
             continue
         number = parse_number(raw_no)
-        if number is None and not progress.strip():
-            other_rows.append(r)  # a heading (一、…), a note (注：…) or a signature line (填报人：…)
+        if number is None and (not progress.strip() or _meta_row(grid.rows[r])):
+            other_rows.append(r)  # a heading (一、…), a note (注：…) or a footer (填报人：… 填报日期：…)
             continue
         e = Entry(
             row=r + 1,
