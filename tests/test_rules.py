@@ -4,7 +4,6 @@ message); the same form without the defect gives no finding at all (test_clean_f
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
