@@ -12,8 +12,7 @@ import openpyxl
 
 from ledgerxl.departments import Departments
 from ledgerxl.forms import build_form
-from ledgerxl.master import load_master
-from ledgerxl.model import Finding, MasterList, Submission
+from ledgerxl.model import Finding, Item, MasterList, Submission
 from ledgerxl.periods import parse_period
 from ledgerxl.pipeline import read_all
 from ledgerxl.read import read_submission
@@ -44,8 +43,9 @@ def write_master(folder: Path) -> Path:
     return path
 
 
-def master_list(folder: Path) -> MasterList:
-    return load_master(write_master(folder))
+def master_list(folder: Path | None = None) -> MasterList:
+    """The fixture's master list (the same as write_master's file, built without one)."""
+    return MasterList([Item(n, t, tuple(d.split("、"))) for n, t, d in ITEMS])
 
 
 def form_path(folder: Path, dept: str = DEPT, name: str | None = None, **kw: Any) -> Path:

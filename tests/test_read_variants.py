@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import xlsxwriter
-from formkit import DEPT, ITEMS, PROGRESS, edit, findings_for, form_path, read, set_cells, write_master
+from formkit import DEPT, ITEMS, PROGRESS, edit, findings_for, form_path, put_formula, read, set_cells, write_master
 
 from ledgerxl.departments import Departments
 from ledgerxl.read import parse_number
@@ -259,3 +261,36 @@ def test_unknown_department_names_the_candidates(tmp_path: Path) -> None:
     (f,) = findings_for(tmp_path, [path])
     # near names first, then the department the file name points to
     assert f.message == "填报单位“市工信”不在挂牌事项清单的责任单位中。相近的单位：市工业和信息化局、市发展改革委。"
+
+
+@pytest.mark.render
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_ods_hidden_rows_formulas_links_and_merges(tmp_path: Path) -> None:
+    """.ods facts come from content.xml (calamine gives values only): convert a marked-up form."""
+    write_master(tmp_path)
+    path = form_path(tmp_path)
+    put_formula(path, "F5", 'CONCATENATE("备","注")', "备注")
+
+    def change(wb: Any) -> None:
+        from openpyxl.worksheet.hyperlink import Hyperlink
+
+        ws = wb["填报表"]
+        ws.row_dimensions[6].hidden = True
+        ws["D7"].hyperlink = Hyperlink(ref="D7", target="http://example.org/x")
+        ws.append([4, ITEMS[3][1], "", "合并单元格里的进展。"])
+        ws.append([1, ITEMS[0][1], "", None])
+        ws.merge_cells("D8:D9")
+
+    edit(path, change)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "ods"]
+        + ["--outdir", str(tmp_path / "ods"), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    sub = read(tmp_path / "ods" / f"{path.stem}.ods")
+    assert [(e.row, e.number, e.hidden) for e in sub.entries][:3] == [(5, 1, False), (6, 2, True), (7, 3, False)]
+    assert [(f.cell, f.kind) for f in sub.cell_flags] == [("F5", "formula"), ("D7", "hyperlink")]
+    assert sub.cell_flags[1].detail == "http://example.org/x"
+    assert [(s.ref, s.numbers) for s in sub.merged_spans] == [("D8:D9", (4, 1))]

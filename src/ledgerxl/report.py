@@ -82,7 +82,11 @@ def build_report(findings: list[Finding], title: str, date: dt.date) -> bytes:
             f.hint,
         )
         for c, v in enumerate(values):
-            ws.write_string(r, c, cell_safe(v), (error if f.severity == "error" else warning) if c == 1 else text)
+            fmt = (error if f.severity == "error" else warning) if c == 1 else text
+            if v:
+                ws.write_string(r, c, cell_safe(v), fmt)
+            else:
+                ws.write_blank(r, c, None, fmt)
         lines = max(wrapped_lines(f.message, COLUMNS[7][1] - 2), wrapped_lines(f.hint, COLUMNS[8][1] - 2))
         ws.set_row(r, min(409, 13.5 * lines + 4))
     ws.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
