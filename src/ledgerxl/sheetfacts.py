@@ -66,13 +66,28 @@ def parse_range(ref: str) -> Range | None:
 
 
 def sheet_facts(path: Path, sheet: str) -> SheetFacts:
+    import zlib
+
+    from lxml import etree
+
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
             return _xlsx_facts(path, sheet)
         if suffix == ".ods":
             return _ods_facts(path, sheet)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, RuntimeError, EOFError, _XmlError):
+    except (
+        OSError,
+        KeyError,
+        ValueError,
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,  # a zip member compressed with a method zipfile lacks
+        RuntimeError,
+        EOFError,
+        etree.LxmlError,
+        _XmlError,
+    ):
         pass
     return SheetFacts()
 

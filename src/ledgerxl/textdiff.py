@@ -78,9 +78,16 @@ def char_diff(expected: str, actual: str, context: int = 6) -> str:
                 same = same[:context] + "…" + same[-context:]
             out.append(same)
         elif op == "delete":
-            out.append(f"〔删：{''.join(a_chars[i1:i2])}〕")
+            out.append(f"〔删：{_cut(a_chars[i1:i2])}〕")
         elif op == "insert":
-            out.append(f"〔增：{''.join(b_chars[j1:j2])}〕")
+            out.append(f"〔增：{_cut(b_chars[j1:j2])}〕")
         else:
-            out.append(f"〔改：{''.join(a_chars[i1:i2])}→{''.join(b_chars[j1:j2])}〕")
+            out.append(f"〔改：{_cut(a_chars[i1:i2])}→{_cut(b_chars[j1:j2])}〕")
     return "".join(out)
+
+
+def _cut(chars: list[str], keep: int = 40) -> str:
+    """A changed run as shown: long ones keep their ends and say how long they are."""
+    if len(chars) <= keep:
+        return "".join(chars)
+    return f"{''.join(chars[: keep - 10])}…{''.join(chars[-10:])}（共 {len(chars)} 字）"

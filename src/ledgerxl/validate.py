@@ -39,6 +39,12 @@ def _where(sub: Submission) -> dict[str, str]:
     return {"file": sub.name, "sheet": sub.sheet, "department": sub.department or sub.department_raw}
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """A department's text quoted in a message: on one line, long ones cut."""
+    t = " ".join(text.split())
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
 def letters(text: str) -> int:
     """Characters that carry meaning: not spaces, not punctuation."""
     return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PZ")
@@ -50,9 +56,9 @@ def check_department(sub: Submission) -> list[Finding]:
     if sub.department is None:
         ambiguous = sub.department_source == "ambiguous"
         if sub.department_raw and ambiguous:
-            msg = f"填报单位“{sub.department_raw}”中含有多个单位：{cands}，无法确定是哪一个。"
+            msg = f"填报单位“{shown(sub.department_raw)}”中含有多个单位：{cands}，无法确定是哪一个。"
         elif sub.department_raw:
-            msg = f"填报单位“{sub.department_raw}”不在挂牌事项清单的责任单位中。"
+            msg = f"填报单位“{shown(sub.department_raw)}”不在挂牌事项清单的责任单位中。"
             if cands:
                 msg += f"相近的单位：{cands}。"
         elif ambiguous:
@@ -71,7 +77,7 @@ def check_period(sub: Submission, period: Period | None) -> list[Finding]:
     kind = match_period_words(sub.period_raw)
     years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", sub.period_raw)}
     if (kind and kind != period.kind) or (years and period.year not in years):
-        msg = f"表中报告期为“{sub.period_raw}”，本次汇总的是{period}。"
+        msg = f"表中报告期为“{shown(sub.period_raw)}”，本次汇总的是{period}。"
         return [codes.make("E206", msg, cell=sub.period_cell, **_where(sub))]
     return []
 
@@ -116,7 +122,7 @@ def check_submission(
                     )
                 )
             else:
-                msg = f"序号“{e.raw_number.strip()}”不在挂牌事项清单中。"
+                msg = f"序号“{shown(e.raw_number)}”不在挂牌事项清单中。"
                 out.append(codes.make("E201", msg, **_at(sub, e.row, "number")))
             continue
         item = master.by_number[e.number]
@@ -149,7 +155,7 @@ def check_submission(
             seen[e.number] = e.row
         out.extend(_progress_rules(sub, e.row, e.number, e.progress, period, covered))
         if e.status and e.status not in STATUSES:
-            msg = f"第 {e.number} 项的完成状态“{e.status}”不是可选项（{'、'.join(STATUSES)}）。"
+            msg = f"第 {e.number} 项的完成状态“{shown(e.status)}”不是可选项（{'、'.join(STATUSES)}）。"
             out.append(codes.make("W311", msg, **_at(sub, e.row, "status")))
         if e.hidden:
             msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，其内容已采用。"
@@ -163,9 +169,9 @@ def check_submission(
         what = f"第 {owner.number} 项的" if owner and owner.number is not None else ""
         label = _FIELD_LABELS.get(flag.field, "")
         if flag.kind == "formula":
-            msg = f"{what}{label}单元格是公式（{flag.detail}），汇总时只取其显示的结果。"
+            msg = f"{what}{label}单元格是公式（{shown(flag.detail, 80)}），汇总时只取其显示的结果。"
         else:
-            msg = f"{what}{label}单元格带有超链接（{flag.detail}），汇总时只保留文字。"
+            msg = f"{what}{label}单元格带有超链接（{shown(flag.detail, 80)}），汇总时只保留文字。"
         out.append(codes.make("W304", msg, **{**_where(sub), "cell": flag.cell}))
     if own is not None:
         for n in sorted(own - seen.keys()):
@@ -186,8 +192,7 @@ def _progress_rules(
     out: list[Finding] = []
     n = letters(text)
     if n < MIN_PROGRESS_CHARS:
-        shown = text.strip().replace("\n", " ")
-        msg = f"第 {number} 项的进展情况只有“{shown}”（{n} 个字），过于简短。"
+        msg = f"第 {number} 项的进展情况只有“{shown(text)}”（{n} 个字），过于简短。"
         out.append(codes.make("W303", msg, **at))
     if period is not None:
         earlier = only_earlier(text, period)
