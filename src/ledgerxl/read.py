@@ -73,6 +73,8 @@ def _meta_row(row: list[str]) -> bool:
 
 def parse_number(raw: str) -> int | None:
     """序号 as written: 7, "7", 7.0, "７", "7." and "7、" are all item 7."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 6:
+        return int(raw)  # the common case, as cell_text gives it
     s = unicodedata.normalize("NFKC", raw).strip().rstrip(".、")
     m = re.fullmatch(r"(\d{1,6})(?:\.0+)?", s)
     return int(m.group(1)) if m else None

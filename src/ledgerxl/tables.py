@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterable
@@ -152,6 +153,7 @@ def _read_csv(path: Path) -> list[list[str]]:
 _FULLWIDTH = str.maketrans("（）【】［］：", "()[][]:")
 
 
+@functools.lru_cache(maxsize=4096)
 def norm_header(text: str) -> str:
     """Header cell text reduced for matching: no spaces or line breaks, half-width brackets."""
     s = re.sub(r"\s+", "", text).translate(_FULLWIDTH)
@@ -178,6 +180,9 @@ _SUFFIX_FIELDS = ("number", "text", "progress", "status")
 _EARLIER = ("上期", "上季度", "上半年", "上年", "去年", "前期", "以前")
 
 
+_SUFFIXES = {f: tuple(n for n in HEADER_ALIASES[f] if len(n) >= 3) for f in _SUFFIX_FIELDS}
+
+
 def match_columns(row: Iterable[str]) -> dict[str, int]:
     """Map field names to column indexes for one candidate header row.
 
@@ -186,6 +191,8 @@ def match_columns(row: Iterable[str]) -> dict[str, int]:
     exact: dict[str, int] = {}
     loose: dict[str, int] = {}
     for c, v in enumerate(row):
+        if not v or len(v) > 40:
+            continue  # a heading is short; long cells are texts
         h = norm_header(v)
         if not h:
             continue
@@ -196,10 +203,8 @@ def match_columns(row: Iterable[str]) -> dict[str, int]:
         else:
             if h.startswith(_EARLIER) or len(h) > 16:
                 continue
-            for fieldname in _SUFFIX_FIELDS:
-                if fieldname in loose:
-                    continue
-                if any(len(n) >= 3 and h.endswith(n) for n in HEADER_ALIASES[fieldname]):
+            for fieldname, endings in _SUFFIXES.items():
+                if fieldname not in loose and h.endswith(endings):
                     loose[fieldname] = c
                     break
     used = set(exact.values())
