@@ -2,8 +2,8 @@
 
 Sheet 填报表: title; meta cells 填报单位 and 报告期 (pre-filled, locked), 联系人, 联系电话 and 填报日期
 (to fill); the header 序号 | 事项内容 | 责任单位 | 进展情况 | 完成状态 | 备注; the department's items in
-master order with the first three columns locked and the rest unlocked, 完成状态 as a drop-down; when the master list has
-targets, a locked 目标 column and an open 完成值 column come before 备注.
+master order with the first three columns locked and the rest unlocked, 完成状态 as a drop-down; when
+the master list has targets, a locked 目标 column and an open 完成值 column come before 备注.
 The sheet is protected without a password (it guards against slips, not people). Sheet 填报说明
 says how to fill it. xlsxwriter writes standard data validations, which survive LibreOffice and openpyxl.
 """
@@ -66,7 +66,8 @@ def guide_lines(period: Period, count: int, with_targets: bool = False) -> list[
         "不要设置打开密码，单元格内不要使用公式或超链接。",
     ] + (
         [
-            "七、“目标”取自挂牌事项清单；“完成值”写截至本期末的数和单位，如 19家、5.4%，有几个目标就写几个数，用“；”分隔。"
+            "七、“目标”取自挂牌事项清单；“完成值”写截至本期末的数和单位，如 19家、5.4%，"
+            "有几个目标就写几个数，用“；”分隔。"
         ]
         if with_targets
         else []
