@@ -64,7 +64,7 @@ def test_merge_with_explicit_options(sample_dir: Path, tmp_path: Path) -> None:
         ]
     )
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in out.iterdir()) == ["台账.xlsx", "附件.docx"]
+    assert sorted(p.name for p in out.iterdir()) == ["台账.xlsx", "校验报告.xlsx", "附件.docx"]
 
 
 def test_missing_master(sample_dir: Path, tmp_path: Path) -> None:

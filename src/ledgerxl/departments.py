@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 
 def _key(name: str) -> str:
     return re.sub(r"\s+", "", name)
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Who sent a form: the canonical name (None if unknown), how it was found, and the names to
+    offer in an error message (near misses when unknown, the rivals when ambiguous)."""
+
+    department: str | None
+    source: str  # "cell", "alias", "cell-contains", "file name"; "ambiguous" or "" when not found
+    candidates: tuple[str, ...] = ()
 
 
 class Departments:
@@ -16,8 +28,11 @@ class Departments:
     def __init__(self, canonical: Iterable[str], aliases: Mapping[str, str] | None = None) -> None:
         self.canonical = list(dict.fromkeys(canonical))
         self._names: dict[str, str] = {_key(c): c for c in self.canonical}
+        self._aliases: set[str] = set()
         for alias, target in (aliases or {}).items():
-            self._names.setdefault(_key(alias), target)
+            if _key(alias) not in self._names:
+                self._names[_key(alias)] = target
+                self._aliases.add(_key(alias))
 
     def resolve(self, text: str) -> str | None:
         return self._names.get(_key(text))
@@ -25,10 +40,34 @@ class Departments:
     def candidates_in(self, text: str) -> list[str]:
         """Canonical departments whose name or alias appears in `text` (e.g. a file name).
 
-        Only the longest names count: 市科技局 inside 市科技局农业处 does not also yield shorter names."""
+        A name found only inside a longer name that is also found does not count: 市科技局 inside
+        市科技局农业处 yields only the longer one; two separate names yield both."""
         t = _key(text)
-        hits = [(len(k), c) for k, c in self._names.items() if k and k in t]
-        if not hits:
-            return []
-        longest = max(n for n, _ in hits)
-        return sorted({c for n, c in hits if n == longest})
+        hits = [k for k in self._names if k and k in t]
+        kept = [k for k in hits if not any(k != other and k in other for other in hits)]
+        return sorted({self._names[k] for k in kept})
+
+    def near(self, text: str, n: int = 3) -> list[str]:
+        """Canonical names that look like `text` (for “did you mean …” in messages)."""
+        keys = difflib.get_close_matches(_key(text), list(self._names), n=n * 2, cutoff=0.6)
+        return list(dict.fromkeys(self._names[k] for k in keys))[:n]
+
+    def identify(self, cell: str, file_stem: str) -> Identification:
+        """The 填报单位 cell first (a canonical name, then a config alias, then a name inside it such
+        as 青岛市科技局（盖章）); the file name only when the form has no such cell. A cell that names
+        no known department is not overridden by the file name: the form says who sent it."""
+        if cell.strip():
+            key = _key(cell)
+            if key in self._names:
+                return Identification(self._names[key], "alias" if key in self._aliases else "cell")
+            inside = self.candidates_in(cell)
+            if len(inside) == 1:
+                return Identification(inside[0], "cell-contains")
+            if inside:
+                return Identification(None, "ambiguous", tuple(inside))
+            near = self.near(cell) + [d for d in self.candidates_in(file_stem) if d not in self.near(cell)]
+            return Identification(None, "", tuple(near))
+        by_name = self.candidates_in(file_stem)
+        if len(by_name) == 1:
+            return Identification(by_name[0], "file name")
+        return Identification(None, "ambiguous" if by_name else "", tuple(by_name))

@@ -53,6 +53,29 @@ class Entry:
     status: str = ""
     note: str = ""
     value: str = ""
+    hidden: bool = False  # the row is hidden in the workbook (read all the same)
+    extra_rows: tuple[int, ...] = ()  # continuation rows under a merged 序号 cell, joined into `progress`
+
+
+@dataclass(frozen=True)
+class CellFlag:
+    """Something about a text cell that its value alone does not show: a formula or a hyperlink."""
+
+    cell: str  # A1-style
+    row: int  # 1-based sheet row
+    field: str  # text / progress / note
+    kind: str  # "formula" or "hyperlink"
+    detail: str  # the formula, or the link target
+
+
+@dataclass(frozen=True)
+class MergedSpan:
+    """A merged input cell (e.g. 进展情况) that covers the rows of several items."""
+
+    ref: str  # e.g. "D5:D6"
+    field: str
+    rows: tuple[int, ...]  # 1-based sheet rows it covers
+    numbers: tuple[int, ...]  # item numbers on those rows
 
 
 @dataclass
@@ -72,7 +95,16 @@ class Submission:
     contact: str = ""
     phone: str = ""
     filled_date: str = ""
+    filled_date_cell: str = ""
     mtime: float = 0.0
+    # how the department was found: "cell" (填报单位), "alias", "cell-contains", "file name";
+    # "ambiguous" (candidates are the rivals) or "" (candidates are near misses) when not found
+    department_source: str = ""
+    department_candidates: tuple[str, ...] = ()  # near misses or ambiguous names, for the message
+    other_sheets: tuple[str, ...] = ()  # other visible sheets that also hold a header row
+    ignored_hidden: list[Entry] = field(default_factory=list)  # hidden rows repeating a visible row's item
+    cell_flags: list[CellFlag] = field(default_factory=list)
+    merged_spans: list[MergedSpan] = field(default_factory=list)
 
     @property
     def name(self) -> str:

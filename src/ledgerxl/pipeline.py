@@ -16,6 +16,7 @@ from ledgerxl.merge import build_ledger
 from ledgerxl.model import Finding, Ledger, MasterList, Submission
 from ledgerxl.periods import Period, parse_period
 from ledgerxl.read import read_submission
+from ledgerxl.resubmit import choose_submissions
 from ledgerxl.tables import TABLE_SUFFIXES
 from ledgerxl.validate import validate
 from ledgerxl.workdir import ensure_ready
@@ -39,6 +40,7 @@ class MergeOptions:
     table_font_size: str | float | None = None  # pt or 四号/小四…
     notice: bool = False
     notice_template: Path | None = None
+    previous: Path | None = None  # last period's 台账.xlsx, for the stale-progress warning (W301)
 
 
 @dataclass
@@ -51,6 +53,7 @@ class MergeResult:
     ledger: Ledger | None = None
     excluded: list[Submission] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    superseded: list[Submission] = field(default_factory=list)  # replaced by a later form (W306)
 
     @property
     def errors(self) -> list[Finding]:
@@ -149,24 +152,32 @@ def with_output_options(opts: MergeOptions) -> Config:
 
 def run_merge(opts: MergeOptions) -> MergeResult:
     """Validate every submission, merge, and write 台账.xlsx, 附件.docx and, when asked, 通知.docx
-    (unless errors block it). Every output is rendered before any is written."""
+    (unless errors block it), and 校验报告.xlsx with every finding. Every output is rendered before any is
+    written."""
     from ledgerxl.atomic import publish
+    from ledgerxl.previous import load_previous
+    from ledgerxl.report import REPORT_NAME, build_report
 
     master_path, period, out, inputs = resolve_options(opts)
     cfg = with_output_options(opts)  # before any reading, so a bad option stops the run at once
-    files = collect_inputs(inputs, skip={master_path})
+    files = collect_inputs(inputs, skip={master_path} | ({opts.previous} if opts.previous else set()))
     ensure_ready(master_path, inputs, files)  # a fresh working folder: say all that is missing
     master = load_master(master_path)
     departments = Departments(master.departments, cfg.aliases)
+    previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
     subs, findings = read_all(files, departments)
-    findings.extend(validate(subs, master, period))
-    result = MergeResult(period=period, master=master, files=files, submissions=subs, findings=findings)
+    findings.extend(validate(subs, master, period, previous))
+    chosen = choose_submissions(subs)  # the same choice validate made: one form per department
+    result = MergeResult(
+        period=period, master=master, files=files, submissions=subs, findings=findings, superseded=chosen.superseded
+    )
     if result.errors and not opts.allow_errors:
         return result
     bad_files = {f.file for f in result.errors}
-    accepted = [s for s in subs if s.name not in bad_files]
-    result.excluded = [s for s in subs if s.name in bad_files]
+    accepted = [s for s in chosen.chosen if s.name not in bad_files]
+    result.excluded = [s for s in chosen.chosen if s.name in bad_files]
     result.ledger, outputs = render_outputs(master, accepted, period, cfg, out)
+    outputs[out / REPORT_NAME] = build_report(result.findings, f"{period}校验报告", cfg.date_for(period))
     result.written = publish(outputs)
     return result
 

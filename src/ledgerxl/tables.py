@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ledgerxl.errors import ReadError
@@ -28,6 +29,8 @@ class Grid:
 
     sheet: str
     rows: list[list[str]]
+    # merged ranges as (first row, first col, last row, last col), 0-based inclusive; empty when unknown
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def get(self, r: int, c: int) -> str:
         if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
@@ -83,6 +86,8 @@ def read_grids(path: Path) -> list[Grid]:
     except PasswordError as e:
         raise ReadError("E102", "文件设置了打开密码，无法读取。") from e
     except Exception as e:  # calamine raises several kinds for damaged or mislabelled files
+        if is_encrypted(path):
+            raise ReadError("E102", "文件设置了打开密码（已加密），无法读取。") from e
         raise ReadError("E101", f"文件已损坏或不是表格文件（{type(e).__name__}）。") from e
     grids: list[Grid] = []
     try:
@@ -91,12 +96,47 @@ def read_grids(path: Path) -> list[Grid]:
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            grids.append(Grid(meta.name, [[cell_text(v) for v in row] for row in rows]))
+            grids.append(Grid(meta.name, [[cell_text(v) for v in row] for row in rows], _merged(sheet)))
     except Exception as e:
         raise ReadError("E101", f"读取工作表时出错（{type(e).__name__}）。") from e
     finally:
         wb.close()
     return grids
+
+
+def _merged(sheet: object) -> list[tuple[int, int, int, int]]:
+    """Merged ranges as calamine reports them (.xlsx/.xls); .ods ranges come from sheetfacts."""
+    try:
+        ranges = getattr(sheet, "merged_cell_ranges", None) or []
+        return [(int(a[0]), int(a[1]), int(b[0]), int(b[1])) for a, b in ranges]
+    except (TypeError, ValueError, IndexError):
+        return []
+
+
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def is_encrypted(path: Path, limit: int = 64 << 20) -> bool:
+    """True for a password-encrypted workbook that calamine could not name as such: an OOXML file
+    wrapped in an OLE container (EncryptedPackage stream) or an .ods whose manifest declares encryption."""
+    import zipfile
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            if head == _OLE_MAGIC:
+                f.seek(0)
+                return _ENCRYPTED_STREAM in f.read(limit)
+        if head[:2] != b"PK":
+            return False
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("META-INF/manifest.xml")
+            if info.file_size > 1 << 20:
+                return False
+            return b"encryption-data" in z.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return False
 
 
 def _read_csv(path: Path) -> list[list[str]]:
@@ -115,6 +155,7 @@ def _read_csv(path: Path) -> list[list[str]]:
 _FULLWIDTH = str.maketrans("（）【】［］：", "()[][]:")
 
 
+@functools.lru_cache(maxsize=4096)
 def norm_header(text: str) -> str:
     """Header cell text reduced for matching: no spaces or line breaks, half-width brackets."""
     s = re.sub(r"\s+", "", text).translate(_FULLWIDTH)
@@ -135,18 +176,45 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# A heading such as "2025年三季度进展情况" names the field by its ending; these endings are long enough
+# to be unambiguous. Headings about an earlier period ("上期进展情况") never count.
+_SUFFIX_FIELDS = ("number", "text", "progress", "status")
+_EARLIER = ("上期", "上季度", "上半年", "上年", "去年", "前期", "以前")
+
+
+_SUFFIXES = {f: tuple(n for n in HEADER_ALIASES[f] if len(n) >= 3) for f in _SUFFIX_FIELDS}
+
+
 def match_columns(row: Iterable[str]) -> dict[str, int]:
-    """Map field names to column indexes for one candidate header row (first match wins)."""
-    found: dict[str, int] = {}
+    """Map field names to column indexes for one candidate header row.
+
+    Exact names (after norm_header) win; a heading ending in a known name of 3+ characters counts
+    only where no exact name was found. The first matching column wins."""
+    exact: dict[str, int] = {}
+    loose: dict[str, int] = {}
     for c, v in enumerate(row):
+        if not v or len(v) > 40:
+            continue  # a heading is short; long cells are texts
         h = norm_header(v)
         if not h:
             continue
         for fieldname, names in HEADER_ALIASES.items():
-            if fieldname not in found and h in names:
-                found[fieldname] = c
+            if fieldname not in exact and h in names:
+                exact[fieldname] = c
                 break
-    return found
+        else:
+            if h.startswith(_EARLIER) or len(h) > 16:
+                continue
+            for fieldname, endings in _SUFFIXES.items():
+                if fieldname not in loose and h.endswith(endings):
+                    loose[fieldname] = c
+                    break
+    used = set(exact.values())
+    for fieldname, c in loose.items():
+        if fieldname not in exact and c not in used:
+            exact[fieldname] = c
+            used.add(c)
+    return exact
 
 
 def find_header(grid: Grid, required: tuple[str, ...], scan_rows: int = 30) -> tuple[int, dict[str, int]] | None:

@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "status": "ledgerxl.cli.status_cmd:status",
     "init": "ledgerxl.cli.init_cmd:init",
     "master": "ledgerxl.cli.master_cmd:master",
+    "validate": "ledgerxl.cli.validate_cmd:validate",
+    "forms": "ledgerxl.cli.forms_cmd:forms",
 }
 # one-line help shown by `ledgerxl --help` without importing the command modules
 SHORT_HELP: dict[str, str] = {
@@ -26,6 +28,8 @@ SHORT_HELP: dict[str, str] = {
     "status": "查看批处理记录的报送情况：已报送、当前版本、未报送、未解决的错误。",
     "init": "新建工作目录：ledgerxl.toml、挂牌事项清单.xlsx、inbox/、out/。",
     "master": "挂牌事项清单：从已发布的台账导入、检查、识别量化目标。",
+    "validate": "校验报送表并列出问题；--annotate 生成带批注的校验意见表发回各单位。",
+    "forms": "为每个责任单位生成预填的报送表。",
 }
 
 

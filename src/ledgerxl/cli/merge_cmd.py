@@ -32,6 +32,11 @@ from ledgerxl.cli.common import handle_errors
 @click.option("--no-attachment-label", is_flag=True, help="附件.docx 不加“附件”标识。")
 @click.option("--with-departments", is_flag=True, help="附件.docx 表格增加“责任单位”列。")
 @click.option("--table-font-size", help="附件.docx 表格文字字号：磅值如 12，或 四号、小四（默认 14 磅即四号）。")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="上期台账.xlsx：进展情况与上期完全相同的事项给出警告（W301）。",
+)
 @handle_errors
 def merge(
     inputs: tuple[Path, ...],
@@ -46,6 +51,7 @@ def merge(
     no_attachment_label: bool,
     with_departments: bool,
     table_font_size: str | None,
+    previous: Path | None,
 ) -> None:
     """校验并汇总各单位报送表，生成台账.xlsx 和附件.docx。
 
@@ -72,6 +78,7 @@ def merge(
         table_font_size=table_font_size,
         notice=notice,
         notice_template=notice_template,
+        previous=previous,
     )
     r = run_merge(opts)
     m = r.master
@@ -79,12 +86,16 @@ def merge(
     click.echo(f"报告期：{r.period}")
     click.echo(f"读取报送文件 {len(r.files)} 个：")
     by_file = {s.name: s for s in r.submissions}
+    superseded = {s.name for s in r.superseded}
     for path in r.files:
         s = by_file.get(path.name)
         if s is None:
             click.echo(f"  {path.name}  （无法读取）")
         else:
-            click.echo(f"  {path.name}  {s.department or s.department_raw or '（单位未识别）'}  {len(s.entries)} 项")
+            later = "  （已有较新的报送，未采用）" if s.name in superseded else ""
+            click.echo(
+                f"  {path.name}  {s.department or s.department_raw or '（单位未识别）'}  {len(s.entries)} 项{later}"
+            )
     findings = sort_findings(r.findings)
     if findings:
         click.echo("校验发现：")

@@ -1,0 +1,101 @@
+"""`ledgerxl validate`: parse options, call intake.run_validate, print the findings (text or JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ledgerxl.cli.common import handle_errors
+
+
+@click.command(name="validate")
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--master", "-m", type=click.Path(path_type=Path), help="挂牌事项清单（.xlsx/.xls/.ods/.csv）。")
+@click.option("--period", "-p", help="报告期，如 2025Q1、2025H1、2025Q3、2025FY 或 2025年三季度。")
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="配置文件（默认当前目录下的 ledgerxl.toml）。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="输出格式：text 供阅读；json 为每条问题一个对象（code、severity、file、sheet、cell、message、hint）。",
+)
+@click.option(
+    "--annotate",
+    type=click.Path(path_type=Path),
+    help="把每份报送表复制一份到此目录，在有问题的单元格加批注和底色，并附“问题清单”工作表；原文件不改动。",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="上期台账.xlsx：进展情况与上期完全相同的事项给出警告（W301）。",
+)
+@handle_errors
+def validate(
+    inputs: tuple[Path, ...],
+    master: Path | None,
+    period: str | None,
+    config_path: Path | None,
+    fmt: str,
+    annotate: Path | None,
+    previous: Path | None,
+) -> None:
+    """校验报送表，列出问题（不生成台账）。
+
+    INPUTS 是报送表文件或目录；不给时用 ledgerxl.toml 中的 inbox。校验整个目录时还列出尚未报送的单位。
+    有错误时退出码 1，没有错误时 0（警告不影响退出码）；用法或配置错误退出码 2。
+    """
+    import json
+
+    from ledgerxl.config import load_config
+    from ledgerxl.intake import ValidateOptions, run_validate
+    from ledgerxl.summary import count_line, format_finding, sort_findings
+
+    cfg = load_config(config_path)
+    opts = ValidateOptions(
+        inputs=list(inputs), master=master, period=period, config=cfg, previous=previous, annotate=annotate
+    )
+    r = run_validate(opts)
+    findings = sort_findings(r.findings)
+    if fmt == "json":
+        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        for path in r.annotated:
+            click.echo(f"已写出校验意见：{path}", err=True)
+        for name, why in r.not_annotated:
+            click.echo(f"未生成校验意见：{name}（{why}）", err=True)
+        raise SystemExit(1 if r.errors else 0)
+    click.echo(f"挂牌事项清单：{r.master.source}（{len(r.master.items)} 项，{len(r.master.departments)} 个责任单位）")
+    click.echo(f"报告期：{r.period}")
+    click.echo(f"校验报送文件 {len(r.files)} 个：")
+    by_file = {s.name: s for s in r.submissions}
+    superseded = {s.name for s in r.superseded}
+    for path in r.files:
+        s = by_file.get(path.name)
+        if s is None:
+            click.echo(f"  {path.name}  （无法读取）")
+            continue
+        who = s.department or s.department_raw or "（单位未识别）"
+        later = "  （已有较新的报送，未采用）" if s.name in superseded else ""
+        click.echo(f"  {path.name}  {who}  工作表“{s.sheet}”  {len(s.entries)} 项{later}")
+    if findings:
+        click.echo("校验发现：")
+        for f in findings:
+            click.echo("  " + format_finding(f).replace("\n", "\n  "))
+    else:
+        click.echo("未发现问题。")
+    if r.annotated:
+        click.echo("已写出校验意见：")
+        for path in r.annotated:
+            click.echo(f"  {path}")
+    for name, why in r.not_annotated:
+        click.echo(f"未生成校验意见：{name}（{why}）")
+    click.echo(f"校验完成：{count_line(r.findings)}。")
+    raise SystemExit(1 if r.errors else 0)

@@ -1,0 +1,117 @@
+"""`ledgerxl validate` as one library call: read and check submissions, optionally write marked-up
+copies for the departments. Nothing is merged or published."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ledgerxl.config import Config
+from ledgerxl.departments import Departments
+from ledgerxl.errors import UsageError
+from ledgerxl.master import load_master
+from ledgerxl.model import Finding, MasterList, Submission
+from ledgerxl.periods import Period, parse_period
+from ledgerxl.pipeline import collect_inputs, read_all
+from ledgerxl.resubmit import choose_submissions
+from ledgerxl.validate import validate
+
+
+@dataclass
+class ValidateOptions:
+    inputs: list[Path] = field(default_factory=list)
+    master: Path | None = None
+    period: str | Period | None = None
+    config: Config = field(default_factory=Config)
+    previous: Path | None = None  # last period's 台账.xlsx (W301)
+    annotate: Path | None = None  # folder for the marked-up copies
+
+
+@dataclass
+class ValidateResult:
+    period: Period
+    master: MasterList
+    files: list[Path]
+    submissions: list[Submission]
+    findings: list[Finding]
+    superseded: list[Submission] = field(default_factory=list)
+    annotated: list[Path] = field(default_factory=list)
+    not_annotated: list[tuple[str, str]] = field(default_factory=list)  # (file name, why)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def run_validate(opts: ValidateOptions) -> ValidateResult:
+    from ledgerxl.previous import load_previous
+
+    cfg = opts.config
+    master_path = opts.master or cfg.master
+    if master_path is None:
+        raise UsageError("没有指定挂牌事项清单。", "请用 --master 指定，或在 ledgerxl.toml 中设置 master。")
+    period_in = opts.period if opts.period is not None else cfg.period
+    if period_in is None:
+        raise UsageError(
+            "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
+        )
+    period = period_in if isinstance(period_in, Period) else parse_period(period_in)
+    inputs = [Path(p) for p in opts.inputs] or ([cfg.inbox] if cfg.inbox else [])
+    if not inputs:
+        raise UsageError("没有指定要校验的报送文件。", "请在命令末尾给出文件或目录，或在 ledgerxl.toml 中设置 inbox。")
+    if opts.annotate is not None:
+        target = Path(opts.annotate).resolve()
+        for p in inputs:
+            if p.is_dir() and p.resolve() == target:
+                raise UsageError(
+                    f"--annotate 的目录 {opts.annotate} 就是报送文件目录。",
+                    "请另选一个目录存放校验意见，否则下次汇总会把它们当作报送表读入。",
+                )
+    master = load_master(Path(master_path))
+    previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
+    skip = {Path(master_path)} | ({opts.previous} if opts.previous else set())
+    files = collect_inputs(inputs, skip=skip)
+    subs, findings = read_all(files, Departments(master.departments, cfg.aliases))
+    # who has not sent anything only makes sense for a whole inbox, not for single files
+    whole_folder = any(p.is_dir() for p in inputs)
+    findings.extend(validate(subs, master, period, previous, missing=whole_folder))
+    result = ValidateResult(
+        period=period,
+        master=master,
+        files=files,
+        submissions=subs,
+        findings=findings,
+        superseded=choose_submissions(subs).superseded,
+    )
+    if opts.annotate is not None:
+        _annotate(result, Path(opts.annotate))
+    return result
+
+
+def _annotate(result: ValidateResult, out: Path) -> None:
+    from ledgerxl.annotate import annotated_name, build_annotated
+    from ledgerxl.atomic import publish
+
+    read_ok = {s.name for s in result.submissions}
+    outputs: dict[Path, bytes] = {}
+    for f in result.files:
+        mine = [x for x in result.findings if x.file == f.name]
+        if f.name not in read_ok and any(x.code in ("E101", "E102", "E104") for x in mine):
+            result.not_annotated.append((f.name, "文件无法读取"))
+            continue
+        try:
+            data = build_annotated(f, mine)
+        except Exception as e:  # one copy that cannot be made must not stop the others
+            result.not_annotated.append((f.name, f"无法生成（{type(e).__name__}）"))
+            continue
+        target = out / annotated_name(f)
+        n = 2
+        while target in outputs:  # two inputs of the same name from different folders
+            target = out / annotated_name(f.with_name(f"{f.stem}-{n}{f.suffix}"))
+            n += 1
+        outputs[target] = data
+    result.annotated = publish(outputs)

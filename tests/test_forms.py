@@ -1,0 +1,142 @@
+"""`ledgerxl forms`: the pre-filled, protected form of design.md, and that it survives LibreOffice."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from formkit import DEPT, PERIOD, PROGRESS, form_path, read, write_master
+from helpers import SAMPLE
+
+from ledgerxl.cli import main
+from ledgerxl.forms import STATUSES, build_form
+from ledgerxl.master import load_master
+from ledgerxl.periods import parse_period
+
+MASTER = SAMPLE / "挂牌事项清单.xlsx"
+
+
+def invoke(args: list[str]) -> object:
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def test_form_layout(tmp_path: Path) -> None:
+    write_master(tmp_path)
+    path = form_path(tmp_path, progress={})
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["填报表", "填报说明"]
+    ws = wb["填报表"]
+    assert ws["A1"].value == "2025年市政府工作报告公开挂牌事项三季度进展情况填报表"
+    assert "A1:F1" in {str(r) for r in ws.merged_cells.ranges}
+    meta = [ws[c].value for c in ("A2", "B2", "C2", "D2", "A3", "C3", "E3")]
+    assert meta == ["填报单位", DEPT, "报告期", "2025年三季度", "联系人", "联系电话", "填报日期"]
+    assert [c.value for c in ws[4]] == ["序号", "事项内容", "责任单位", "进展情况", "完成状态", "备注"]
+    # the department's items only, in master order
+    assert [ws.cell(r, 1).value for r in range(5, ws.max_row + 1)] == [1, 2, 3]
+    assert ws["C7"].value == "市发展改革委、市工业和信息化局"
+    # protected; the first three columns locked, the inputs unlocked, all wrapped
+    assert ws.protection.sheet and not ws.protection.password
+    for r in range(5, 8):
+        assert [ws.cell(r, c).protection.locked for c in range(1, 7)] == [True, True, True, False, False, False]
+        assert all(ws.cell(r, c).alignment.wrap_text for c in range(1, 7))
+    assert [ws[c].protection.locked for c in ("B2", "D2", "B3", "D3", "F3")] == [True, True, False, False, False]
+    # 完成状态 drop-down over the item rows
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert len(lists) == 1 and str(lists[0].sqref) == "E5:E7"
+    assert lists[0].formula1 == '"' + ",".join(STATUSES) + '"'
+    # widths, print set-up
+    assert ws.column_dimensions["D"].width > 2 * ws.column_dimensions["B"].width - 10
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.page_setup.fitToWidth in (None, 1)  # 1 page wide is the default, left unwritten
+    assert ws.print_title_rows == "$4:$4" and ws.freeze_panes == "A5"
+    assert all(ws.row_dimensions[r].height >= 45 for r in range(5, 8))  # room to type
+    guide = wb["填报说明"]
+    lines = [c.value for c in guide["A"] if c.value]
+    assert lines[0] == "2025年市政府工作报告公开挂牌事项三季度进展情况填报表填报说明"
+    assert any("Alt+Enter" in line for line in lines) and any("填报日期较晚" in line for line in lines)
+
+
+def test_annual_form_says_completion() -> None:
+    master = load_master(MASTER)
+    data = build_form("市统计局", master.items_of("市统计局"), parse_period("2025FY"))
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as z:
+        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+    assert "全年完成情况填报表" in strings and "<t>全年完成情况</t>" in strings
+
+
+def test_form_is_deterministic() -> None:
+    master = load_master(MASTER)
+    items = master.items_of(DEPT)
+    assert build_form(DEPT, items, PERIOD) == build_form(DEPT, items, PERIOD)
+
+
+def test_forms_command_writes_one_per_department(tmp_path: Path) -> None:
+    out = tmp_path / "填报表"
+    r = invoke(["forms", "--master", str(MASTER), "--period", "2025Q3", "--out", str(out)])
+    assert r.exit_code == 0, r.output  # type: ignore[attr-defined]
+    master = load_master(MASTER)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"{d}-2025年三季度.xlsx" for d in master.departments)
+    assert r.output.startswith("已生成填报表 22 份：\n")  # type: ignore[attr-defined]
+    sub = read(out / "市科技局-2025年三季度.xlsx")
+    assert [e.number for e in sub.entries] == [it.number for it in master.items_of("市科技局")]
+    assert all(e.progress == "" for e in sub.entries)
+    # a second run does not overwrite forms that may have been filled in meanwhile
+    r = invoke(["forms", "--master", str(MASTER), "--period", "2025Q3", "--out", str(out), "-d", "市科技局"])
+    assert r.exit_code == 2  # type: ignore[attr-defined]
+    assert f"错误：输出目录 {out} 中已有同名文件：市科技局-2025年三季度.xlsx。" in r.output  # type: ignore[attr-defined]
+    r = invoke(["forms", "--master", str(MASTER), "--period", "2025Q3", "--out", str(out), "-d", "市科技局", "--force"])
+    assert r.exit_code == 0 and "已生成填报表 1 份" in r.output  # type: ignore[attr-defined]
+
+
+def test_forms_command_from_config_and_unknown_department(sample_dir: Path) -> None:
+    old = os.getcwd()
+    os.chdir(sample_dir)
+    try:
+        r = invoke(["forms", "-d", "市科技局"])
+        assert r.exit_code == 0, r.output  # type: ignore[attr-defined]
+        assert (sample_dir / "forms" / "市科技局-2025年三季度.xlsx").is_file()
+        r = invoke(["forms", "-d", "市科学技术局"])
+        assert r.exit_code == 2  # type: ignore[attr-defined]
+        assert "错误：挂牌事项清单中没有这些责任单位：市科学技术局。" in r.output  # type: ignore[attr-defined]
+    finally:
+        os.chdir(old)
+
+
+@pytest.mark.render
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_form_saved_by_libreoffice_stays_readable_and_protected(tmp_path: Path) -> None:
+    write_master(tmp_path)
+    src = form_path(tmp_path)
+    out = tmp_path / "lo"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    saved = out / src.name
+    sub = read(saved)
+    assert [(e.number, e.progress) for e in sub.entries] == [(n, PROGRESS[n]) for n in (1, 2, 3)]
+    assert (sub.department, sub.period_raw) == (DEPT, "2025年三季度")
+    ws = openpyxl.load_workbook(saved)["填报表"]
+    assert ws.protection.sheet
+    assert [ws.cell(5, c).protection.locked for c in range(1, 7)] == [True, True, True, False, False, False]
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert lists and "已完成" in (lists[0].formula1 or "")
