@@ -100,7 +100,7 @@ def _annotate(result: ValidateResult, out: Path) -> None:
     outputs: dict[Path, bytes] = {}
     for f in result.files:
         mine = [x for x in result.findings if x.file == f.name]
-        if f.name not in read_ok and any(x.code in ("E101", "E102", "E104") for x in mine):
+        if f.name not in read_ok:
             result.not_annotated.append((f.name, "文件无法读取"))
             continue
         try:

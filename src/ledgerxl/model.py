@@ -105,6 +105,8 @@ class Submission:
     ignored_hidden: list[Entry] = field(default_factory=list)  # hidden rows repeating a visible row's item
     cell_flags: list[CellFlag] = field(default_factory=list)
     merged_spans: list[MergedSpan] = field(default_factory=list)
+    # key fields named by more than one header cell: field -> 0-based columns (only the first is read)
+    duplicate_columns: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -21,7 +21,7 @@ from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError
 from ledgerxl.model import CellFlag, Entry, MergedSpan, Submission
 from ledgerxl.sheetfacts import SheetFacts, sheet_facts
-from ledgerxl.tables import Grid, cell_name, find_header, norm_header, read_grids
+from ledgerxl.tables import Grid, cell_name, duplicate_columns, find_header, norm_header, read_grids
 
 REQUIRED = ("number", "progress")
 META_LABELS = {
@@ -189,6 +189,7 @@ def read_submission(path: Path, departments: Departments) -> Submission:
         ignored_hidden=ignored,
         cell_flags=_cell_flags(entries, cols, facts),
         merged_spans=_merged_spans(merged, grid, header, cols),
+        duplicate_columns=duplicate_columns(grid.rows[header], ("number", "text", "progress")),
     )
 
 

@@ -185,6 +185,18 @@ _EARLIER = ("上期", "上季度", "上半年", "上年", "去年", "前期", "�
 _SUFFIXES = {f: tuple(n for n in HEADER_ALIASES[f] if len(n) >= 3) for f in _SUFFIX_FIELDS}
 
 
+def duplicate_columns(row: Iterable[str], fields: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """Fields among `fields` that more than one header cell names exactly (the reader uses the first)."""
+    seen: dict[str, list[int]] = {}
+    for c, v in enumerate(row):
+        h = norm_header(v) if v and len(v) <= 40 else ""
+        for fieldname in fields:
+            if h and h in HEADER_ALIASES[fieldname]:
+                seen.setdefault(fieldname, []).append(c)
+                break
+    return {f: tuple(cs) for f, cs in seen.items() if len(cs) > 1}
+
+
 def match_columns(row: Iterable[str]) -> dict[str, int]:
     """Map field names to column indexes for one candidate header row.
 
