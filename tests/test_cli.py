@@ -162,15 +162,18 @@ def test_internal_error_has_no_traceback_unless_debug(sample_dir: Path, monkeypa
     assert "Traceback" in r.output
 
 
-def test_help_does_not_import_heavy_modules() -> None:
+@pytest.mark.parametrize("command", [None, *sorted(COMMANDS)])
+def test_help_does_not_import_heavy_modules(command: str | None) -> None:
+    """`ledgerxl --help` and every `ledgerxl <command> --help` (which imports the command's module)."""
     import subprocess
     import sys
 
+    args = [command, "--help"] if command else ["--help"]
+    heavy = ("pandas", "openpyxl", "docx", "docxtpl", "xlsxwriter", "python_calamine", "lxml", "jinja2", "sqlite3")
     code = (
         "import sys; from click.testing import CliRunner; from ledgerxl.cli import main;"
-        "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output;"
-        "heavy = [m for m in ('pandas', 'openpyxl', 'docx', 'xlsxwriter', 'python_calamine') if m in sys.modules];"
-        "print(heavy)"
+        f"r = CliRunner().invoke(main, {args!r}); assert r.exit_code == 0, r.output;"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
     )
     src = str(Path(__file__).resolve().parent.parent / "src")
     out = subprocess.run(

@@ -6,17 +6,11 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import handle_errors
+from ledgerxl.cli.common import config_option, handle_errors
 
 
 @click.command(name="batch")
-@click.option(
-    "--config",
-    "-c",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="配置文件（默认当前目录下的 ledgerxl.toml）。",
-)
+@config_option
 @click.option("--dry-run", is_flag=True, help="只检查收件箱里的新文件并报告，不写数据库、归档、输出或日志。")
 @click.option(
     "--move-processed",

@@ -7,6 +7,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -16,6 +17,15 @@ from ledgerxl.errors import LedgerxlError
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_INTERNAL = 70  # a bug in ledgerxl, not in the inputs
+
+# --config, the same for every command that reads ledgerxl.toml (the parameter is `config_path`)
+config_option = click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="配置文件（默认当前目录下的 ledgerxl.toml）。",
+)
 
 
 class CliError(click.ClickException):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import handle_errors
+from ledgerxl.cli.common import config_option, handle_errors
 
 
 @click.command(name="merge")
@@ -14,13 +14,7 @@ from ledgerxl.cli.common import handle_errors
 @click.option("--master", "-m", type=click.Path(path_type=Path), help="挂牌事项清单（.xlsx/.xls/.ods/.csv）。")
 @click.option("--period", "-p", help="报告期，如 2025Q1、2025H1、2025Q3、2025FY 或 2025年三季度。")
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="输出目录（默认 out）。")
-@click.option(
-    "--config",
-    "-c",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="配置文件（默认当前目录下的 ledgerxl.toml）。",
-)
+@config_option
 @click.option("--allow-errors", is_flag=True, help="有错误时仍然生成台账：有错误的报送表不纳入，并列出。")
 @click.option("--notice", is_flag=True, help="同时生成通知.docx（按通知模板填入本期数字）。")
 @click.option(

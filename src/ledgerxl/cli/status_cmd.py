@@ -6,17 +6,11 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import handle_errors
+from ledgerxl.cli.common import config_option, handle_errors
 
 
 @click.command(name="status")
-@click.option(
-    "--config",
-    "-c",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="配置文件（默认当前目录下的 ledgerxl.toml）。",
-)
+@config_option
 @click.option("--period", "-p", help="查看哪一期，如 2025H1（默认 ledgerxl.toml 中的 period）。")
 @handle_errors
 def status(config_path: Path | None, period: str | None) -> None:
