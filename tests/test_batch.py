@@ -124,6 +124,32 @@ def test_move_processed(sample_dir: Path) -> None:
     assert r3.exit_code == 0, r3.output
 
 
+def test_move_processed_leaves_a_file_in_use_for_the_next_run(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Windows a form open in Excel/WPS cannot be moved: the run still succeeds and says so."""
+    inbox = sample_dir / "submissions"
+    busy = f"{KEJI}-2025年三季度.xlsx"
+    real_move = shutil.move
+
+    def move(src: str, dst: Path) -> object:
+        if Path(src).name == busy:
+            raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", src)
+        return real_move(src, dst)
+
+    monkeypatch.setattr(batch_mod.shutil, "move", move)
+    r = batch(sample_dir, "--move-processed")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[1:] == [f"暂时无法移动（可能正被其他程序打开），下次再移入已处理：{busy}"]
+    assert [p.name for p in inbox.iterdir() if p.is_file()] == [busy]
+    rec = json.loads((sample_dir / "out" / "run.json").read_text(encoding="utf-8"))
+    assert rec["outcome"] == "ok" and rec["inputs"]["not_moved"] == [busy] and len(rec["inputs"]["moved"]) == 21
+    monkeypatch.undo()  # the clerk closes the file
+    r = batch(sample_dir, "--move-processed")
+    assert r.exit_code == 0 and len(r.output.splitlines()) == 1, r.output
+    assert not [p for p in inbox.iterdir() if p.is_file()] and (inbox / "已处理" / busy).is_file()
+
+
 def test_resubmission_becomes_current_and_changes_only_that_department(sample_dir: Path) -> None:
     assert batch(sample_dir).exit_code == 0
     old_rows = ledger_rows(sample_dir / "out" / "台账.xlsx")

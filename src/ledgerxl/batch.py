@@ -120,6 +120,7 @@ class BatchResult:
     open_errors: list[Finding] = field(default_factory=list)
     outputs: list[OutputFile] = field(default_factory=list)
     moved: list[Path] = field(default_factory=list)
+    not_moved: list[str] = field(default_factory=list)  # open in another program (Windows); moved next run
     record: Path | None = None
     duration: float = 0.0
 
@@ -145,6 +146,10 @@ class BatchResult:
                 lines.append(f"  {n.name}  {who}  {state}（错误 {n.errors}，警告 {n.warnings}）")
         if self.unreadable:
             lines.append(f"暂时无法打开、下次再处理：{'、'.join(self.unreadable)}")
+        if self.not_moved:
+            lines.append(
+                f"暂时无法移动（可能正被其他程序打开），下次再移入{PROCESSED_DIR}：{'、'.join(self.not_moved)}"
+            )
         if self.open_errors:
             lines.append("有未解决的错误，运行 ledgerxl status 查看详情。")
         return lines
@@ -288,7 +293,7 @@ class _Run:
         self._record_files(run_id, incoming, present, result)
         self._publish(master, result)
         if self.opts.move_processed and not self.dry:
-            result.moved = self._move_processed()
+            self._move_processed(result)
         return result
 
     # ---- inbox
@@ -459,26 +464,32 @@ class _Run:
             out.append(codes.make("W305", f"{d}尚未报送（负责 {len(master.items_of(d))} 项）。", department=d))
         return out
 
-    def _move_processed(self) -> list[Path]:
-        """Move recorded files to <inbox>/已处理/; a file not traced to any department stays for a person."""
+    def _move_processed(self, result: BatchResult) -> None:
+        """Move recorded files to <inbox>/已处理/; a file not traced to any department stays for a person.
+
+        Runs after the commit and the outputs: a file that cannot be moved (on Windows, one open in
+        Excel/WPS) is left where it is and moved by a later run, never failing this one."""
         p = self.paths
         keep = {v.sha256 for v in self.store.versions(self.period) if v.department is None and v.errors}
         known = self.store.known_hashes()
         dest_dir = p.inbox / PROCESSED_DIR
-        moved: list[Path] = []
         for f, sha in self.hashes.items():
             if sha not in known or sha in keep or not f.exists():
                 continue
-            dest_dir.mkdir(exist_ok=True)
-            dest = dest_dir / f.name
-            n = 2
-            while dest.exists():
-                dest = dest_dir / f"{f.stem}（{n}）{f.suffix}"
-                n += 1
-            shutil.move(str(f), dest)
-            moved.append(dest)
+            try:
+                dest_dir.mkdir(exist_ok=True)
+                dest = dest_dir / f.name
+                n = 2
+                while dest.exists():
+                    dest = dest_dir / f"{f.stem}（{n}）{f.suffix}"
+                    n += 1
+                shutil.move(str(f), dest)
+            except OSError as e:
+                log.warning("无法移入 %s：%s（%s），下次再试", PROCESSED_DIR, f.name, e)
+                result.not_moved.append(f.name)
+                continue
+            result.moved.append(dest)
             log.info("已移入 %s：%s", PROCESSED_DIR, f.name)
-        return moved
 
     # ---- run record
 
@@ -517,6 +528,7 @@ class _Run:
                 ],
                 "unreadable_now": result.unreadable,
                 "moved": [str(m) for m in result.moved],
+                "not_moved": result.not_moved,
             },
             "counts": {
                 "items": result.items,
