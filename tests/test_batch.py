@@ -358,6 +358,14 @@ def test_lock_is_exclusive_within_one_process(tmp_path: Path) -> None:
         pass
 
 
+def test_lock_file_that_cannot_be_created_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "文件").write_text("x", encoding="utf-8")  # a file where the database's folder should be
+    lock = tmp_path / "文件" / "ledgerxl.db.lock"
+    with pytest.raises(ConfigError) as e:
+        RunLock(lock).acquire()
+    assert e.value.message.startswith(f"无法创建锁文件 {lock}：") and e.value.exit_code == 2
+
+
 def test_store_schema_wal_and_migrations(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     store = Store.open(db)
@@ -434,6 +442,24 @@ def test_custom_reminder_template_and_strict_undefined(sample_dir: Path) -> None
     assert r.exit_code == 2
     assert r.output.startswith(f"错误：催报模板 {sample_dir / '我的催报.j2'} 有误：'r' is undefined。")
     assert query(sample_dir, "SELECT outcome FROM runs ORDER BY id DESC LIMIT 1") == [("failed",)]
+
+
+def test_internal_error_is_logged_with_its_traceback(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console says only 程序内部错误; the unattended run's log keeps what a maintainer needs."""
+    import ledgerxl.pipeline
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ledgerxl.pipeline, "render_outputs", boom)
+    r = batch(sample_dir)
+    assert r.exit_code == 70 and "Traceback" not in r.output
+    assert r.output.startswith("错误：程序内部错误（RuntimeError: boom）。")
+    log = (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
+    assert "ERROR [" in log and "#1 失败（程序内部错误）：RuntimeError: boom\nTraceback (most recent call last):" in log
+    assert 'raise RuntimeError("boom")' in log
+    (outcome, record) = query(sample_dir, "SELECT outcome, record FROM runs")[0]
+    assert outcome == "failed" and json.loads(record)["error"] == "RuntimeError: boom"
 
 
 def test_log_file_rotates(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

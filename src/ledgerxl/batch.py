@@ -30,7 +30,7 @@ from pathlib import Path
 from ledgerxl import __version__, codes
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
-from ledgerxl.errors import ConfigError, UsageError
+from ledgerxl.errors import ConfigError, LedgerxlError, UsageError
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period, parse_period
 from ledgerxl.store import Store, Version, now
@@ -260,9 +260,14 @@ class _Run:
         try:
             result = self._run(run_id)
         except BaseException as e:
-            log.error("#%d 失败：%s", run_id, e)
+            if isinstance(e, LedgerxlError):
+                error = str(e)
+                log.error("#%d 失败：%s", run_id, error)
+            else:  # a bug: nobody watches an unattended run, so its log keeps the traceback for the maintainer
+                error = f"{type(e).__name__}: {e}"
+                log.exception("#%d 失败（程序内部错误）：%s", run_id, error)
             try:
-                self.store.finish_run(run_id, "failed", {"error": str(e), "started": started})
+                self.store.finish_run(run_id, "failed", {"error": error, "started": started})
             except sqlite3.Error:  # keep the original error; the next run marks this one interrupted
                 pass
             raise

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from ledgerxl.errors import LockHeld
+from ledgerxl.errors import ConfigError, LockHeld
 
 # Windows locks byte ranges and a locked range cannot be read by others: lock one byte far past the
 # holder's note at the start of the file, so a refused run can still say who holds the lock.
@@ -58,8 +58,13 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        except OSError as e:
+            raise ConfigError(
+                f"无法创建锁文件 {self.path}：{e.strerror}。", "请检查数据库（db）所在的目录是否存在、是否可写。"
+            ) from e
         if not _try_lock(fd):
             os.close(fd)
             holder = self._holder()
