@@ -400,6 +400,7 @@ class _Run:
                     archive=inc.archive,
                     submission=sub,
                     findings=inc.findings,
+                    accepted=accepted,
                 )
                 nf = NewFile(inc.path.name, inc.sha256, len(inc.data), dept, inc.findings, accepted)
                 result.new.append(nf)
@@ -422,7 +423,7 @@ class _Run:
 
         store, period, out = self.store, self.period, self.paths.out
         current = store.current(period)
-        subs = [store.load_submission(sid) for _, (sid, _, _) in sorted(current.items())]
+        subs = store.current_submissions(period)
         ledger, outputs = render_outputs(master, subs, period, self.cfg, out)
         result.items = len(ledger.rows)
         result.items_with_progress = sum(1 for row in ledger.rows if row.parts)
@@ -432,7 +433,7 @@ class _Run:
         result.missing = [d for d in master.departments if d not in current]
         open_files = store.open_error_files(period)
         result.open_errors = store.findings_of(open_files, "error")
-        result.findings = self._state_findings(master, versions, result)
+        result.findings = self._state_findings(master, subs, versions, result)
 
         rejected = Counter(v.department for v in versions if v.department and not v.accepted)
         contacts = {d: (c, p, str(parse_period(code))) for d, (c, p, code) in store.last_contacts().items()}
@@ -460,14 +461,15 @@ class _Run:
         for p in changed:
             log.info("已写出 %s", p)
 
-    def _state_findings(self, master: MasterList, versions: list[Version], result: BatchResult) -> list[Finding]:
-        """What the published state carries: open errors, the current submissions' warnings, and a
-        W305 for every department without a current submission."""
+    def _state_findings(
+        self, master: MasterList, current: list[Submission], versions: list[Version], result: BatchResult
+    ) -> list[Finding]:
+        """What the published state carries: open errors, the current submissions' warnings, and the
+        rules over the whole period applied to the current submissions (W305 for each department without one)."""
+        from ledgerxl.validate import check_set
+
         current_files = [v.file_id for v in versions if v.current]
-        out = list(result.open_errors) + self.store.findings_of(current_files, "warning")
-        for d in result.missing:
-            out.append(codes.make("W305", f"{d}尚未报送（负责 {len(master.items_of(d))} 项）。", department=d))
-        return out
+        return [*result.open_errors, *self.store.findings_of(current_files, "warning"), *check_set(current, master)]
 
     def _move_processed(self, result: BatchResult) -> None:
         """Move recorded files to <inbox>/已处理/; a file not traced to any department stays for a person.

@@ -249,15 +249,16 @@ class Store:
         archive: str,
         submission: Submission | None,
         findings: Iterable[Finding],
+        accepted: bool,
     ) -> int | None:
-        """Record a file, the submission read from it (if any) and its findings; the submission's id."""
+        """Record a file, the submission read from it (if any) and its findings; the submission's id.
+        `accepted`: the submission may become its department's current one (the caller's rule)."""
         c = self.conn
         file_id = c.execute(
             "INSERT INTO files (sha256, name, size, mtime, period, received_at, run_id, archive)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (sha256, name, size, mtime, period.code, now(), run_id, archive),
         ).lastrowid
-        findings = list(findings)
         c.executemany(
             "INSERT INTO findings (file_id, code, severity, message, hint, file, sheet, cell, department)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -284,7 +285,7 @@ class Store:
                 s.contact,
                 s.phone,
                 s.filled_date,
-                int(not any(f.severity == "error" for f in findings)),
+                int(accepted),
             ),
         ).lastrowid
         c.executemany(
