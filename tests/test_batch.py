@@ -174,9 +174,13 @@ def test_resubmission_becomes_current_and_changes_only_that_department(sample_di
         KEJI,
     )
     assert versions == [(f"{KEJI}-2025年三季度.xlsx", 0), (f"{KEJI}-2025年三季度（更正）.xlsx", 1)]
-    w306 = query(sample_dir, "SELECT message FROM findings WHERE code = 'W306'")
+    w306 = query(sample_dir, "SELECT message, hint FROM findings WHERE code = 'W306'")
     assert len(w306) == 1
     assert w306[0][0].startswith(f"{KEJI}再次报送：以本文件为准，替换此前的 {KEJI}-2025年三季度.xlsx（")
+    # deleting the newer file (codes.py's general hint) changes nothing in batch: the way back is a new file
+    assert w306[0][1] == (
+        "如需以旧版为准：在 Excel/WPS 中打开旧版，另存为新文件后放入收件箱（内容完全相同的文件不会再处理）。"
+    )
 
     s = status(sample_dir)
     assert s.exit_code == 0, s.output

@@ -388,6 +388,10 @@ class _Run:
                             file=inc.path.name,
                             sheet=sub.sheet if sub else "",
                             department=dept or "",
+                            # not the default hint (delete the newer file): the database keeps every file
+                            # it received, and a copy of the old file, same bytes, would be skipped
+                            hint="如需以旧版为准：在 Excel/WPS 中打开旧版，另存为新文件后放入收件箱"
+                            "（内容完全相同的文件不会再处理）。",
                         )
                     )
                 sid = self.store.add_file(
