@@ -180,7 +180,9 @@ class Store:
         path = Path(path)
         if path.exists():
             try:
-                src = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+                # absolute(), not resolve(): on Windows resolve() turns a mapped drive (Z:) into a UNC path,
+                # and SQLite rejects a file: URI with a host in it
+                src = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
                 try:
                     src.backup(mem)
                 finally:
