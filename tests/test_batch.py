@@ -15,6 +15,7 @@ import pytest
 from batchkit import (
     OUTPUTS,
     batch,
+    batch_argv,
     count,
     drop,
     form,
@@ -26,6 +27,7 @@ from batchkit import (
     set_period,
     sha,
     status,
+    subprocess_env,
 )
 
 from ledgerxl import batch as batch_mod
@@ -61,6 +63,29 @@ def test_rerun_without_new_files_changes_nothing(sample_dir: Path) -> None:
     assert {n: (sample_dir / "out" / n).stat().st_mtime_ns for n in OUTPUTS} == times  # not even rewritten
     assert {t: count(sample_dir, t) for t in rows} == rows
     assert query(sample_dir, "SELECT id, outcome FROM runs ORDER BY id") == [(1, "ok"), (2, "ok")]
+
+
+def test_outputs_do_not_depend_on_the_process(sample_dir: Path, tmp_path: Path) -> None:
+    """Two fresh processes with other hash seeds (so other set orders) publish the same bytes; only
+    the 催报 list's 统计截至 line, the time the files were received, may differ."""
+    for name in ("市残联", "市体育局"):  # a non-trivial 催报 list and notice
+        (sample_dir / "submissions" / f"{name}-2025年三季度.xlsx").unlink()
+    cfg = sample_dir / "ledgerxl.toml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + '\n[notice]\nnumber = "青政办字〔2025〕1号"\n', encoding="utf-8")
+    other = shutil.copytree(sample_dir, tmp_path / "另一份")
+    for work, seed in ((sample_dir, "1"), (other, "2")):
+        r = subprocess.run(batch_argv(work), env=subprocess_env(PYTHONHASHSEED=seed), capture_output=True)
+        assert r.returncode == 0, r.stderr.decode()
+    for name in ("台账.xlsx", "附件.docx", "通知.docx"):
+        assert sha(sample_dir / "out" / name) == sha(other / "out" / name), name
+
+    def reminders(work: Path) -> list[list[str]]:
+        return [row for row in ledger_rows(work / "out" / "催报名单.xlsx") if not row[0].startswith("统计截至")]
+
+    assert reminders(sample_dir) == reminders(other) and len(reminders(sample_dir)) == 4  # title, header, 2 rows
+    texts = [(w / "out" / "催报名单.txt").read_text(encoding="utf-8").splitlines() for w in (sample_dir, other)]
+    a, b = ([ln for ln in t if not ln.startswith("统计截至：")] for t in texts)
+    assert a == b and len(a) == len(texts[0]) - 1
 
 
 def test_batch_outputs_match_merge(sample_dir: Path, sample_outputs: Path) -> None:
