@@ -284,6 +284,27 @@ def test_reminder_list_names_exactly_the_departments_without_current_submission(
     assert "  市统计局（已报送的文件均有错误）" in st
 
 
+def test_reminder_rows_are_tall_enough_for_wrapped_items() -> None:
+    """Excel does not grow a row for wrapped text: a 30-character item takes two lines of the column."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    from ledgerxl.reminders import ItemRef, Reminder, reminders_xlsx
+
+    long_text = "实施未来技术攻尖工程开展十项左右颠覆性技术研发储备工作"  # 27 characters: no … needed
+    reminders = [
+        Reminder("市科技局", items=[ItemRef(13, long_text), ItemRef(14, "新增实验室。")]),
+        Reminder("市残联", items=[ItemRef(43, "实施残疾人家庭无障碍改造。")]),
+    ]
+    data = reminders_xlsx(reminders, title="催报名单", as_of="2025-10-01 09:00", date=dt.date(2025, 9, 30))
+    ws = openpyxl.load_workbook(io.BytesIO(data))["催报名单"]
+    assert ws["F4"].value == f"第 13 项  {long_text}\n第 14 项  新增实验室。"
+    assert ws.row_dimensions[4].height == 15 * 3 + 6  # the long item wraps once
+    assert ws.row_dimensions[5].height == 15 * 1 + 6
+
+
 def test_history_rules_q3_after_h1(sample_dir: Path) -> None:
     """W301 for an item whose Q3 text equals H1's (whitespace aside); none for a real change;
     W330 for an item reported in H1 and gone in Q3."""

@@ -13,11 +13,15 @@ from pathlib import Path
 from ledgerxl.atomic import normalize_zip
 from ledgerxl.errors import ConfigError
 from ledgerxl.model import Item, MasterList
+from ledgerxl.textwidth import wrapped_lines
 
 XLSX_NAME = "催报名单.xlsx"
 TEXT_NAME = "催报名单.txt"
 TEMPLATE = "催报.txt.j2"
 SHORT = 30  # characters of an item's text in the short form
+HEADERS = ("序号", "责任单位", "联系人", "联系电话", "情况", "负责事项")
+WIDTHS = (6, 20, 12, 16, 26, 50)  # Excel units, about one half-width character each
+LINE_PT = 15  # row height per line of 11 pt text
 
 
 @dataclass(frozen=True)
@@ -108,25 +112,24 @@ def reminders_xlsx(reminders: list[Reminder], *, title: str, as_of: str, date: d
     text_fmt = wb.add_format(base)
     num_fmt = wb.add_format({**base, "align": "center"})
     ws = wb.add_worksheet("催报名单")
-    headers = ("序号", "责任单位", "联系人", "联系电话", "情况", "负责事项")
-    for c, w in enumerate((6, 20, 12, 16, 26, 50)):
+    for c, w in enumerate(WIDTHS):
         ws.set_column(c, c, w)
-    ws.merge_range(0, 0, 0, len(headers) - 1, title, title_fmt)
+    ws.merge_range(0, 0, 0, len(HEADERS) - 1, title, title_fmt)
     ws.set_row(0, 30)
     ws.write_string(1, 0, f"统计截至：{as_of}；未报送 {len(reminders)} 个单位。", note_fmt)
-    for c, h in enumerate(headers):
+    for c, h in enumerate(HEADERS):
         ws.write_string(2, c, h, head_fmt)
     for i, r in enumerate(reminders):
         row = 3 + i
         contact = r.contact + (f"（取自{r.contact_period}报送表）" if r.contact and r.contact_period else "")
         items = "\n".join(f"第 {it.number} 项  {it.short}" for it in r.items)
         ws.write_number(row, 0, i + 1, num_fmt)
-        ws.write_string(row, 1, r.department, text_fmt)
-        ws.write_string(row, 2, contact, text_fmt)
-        ws.write_string(row, 3, r.phone, text_fmt)
-        ws.write_string(row, 4, r.note, text_fmt)
-        ws.write_string(row, 5, items, text_fmt)
-        ws.set_row(row, min(409, 15 * max(1, len(r.items)) + 6))
+        texts = (r.department, contact, r.phone, r.note, items)
+        for c, text in enumerate(texts, start=1):
+            ws.write_string(row, c, text, text_fmt)
+        # Excel does not grow a row for wrapped text: give it every line, or the last items are cut off
+        lines = max(wrapped_lines(text, WIDTHS[c] - 2) for c, text in enumerate(texts, start=1))
+        ws.set_row(row, min(409, LINE_PT * lines + 6))
     ws.freeze_panes(3, 0)
     ws.set_landscape()
     ws.set_paper(9)
