@@ -578,3 +578,29 @@ def test_publish_writes_every_temp_before_renaming(tmp_path: Path) -> None:
     assert len(seen) == 1 and len([n for n in seen[0] if n.endswith(".tmp")]) == 2  # both staged first
     assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []  # and cleaned up on failure
     assert publish({a: b"new a"}) == [a] and a.read_bytes() == b"new a"
+
+
+def test_rename_retries_a_moment_on_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scanner holding the new file refuses the rename briefly; a file kept open fails with a hint."""
+    from ledgerxl import atomic
+    from ledgerxl.errors import OutputError
+
+    real_replace, refusals = os.replace, [2]
+
+    def replace(src: object, dst: object) -> None:
+        if refusals[0]:
+            refusals[0] -= 1
+            raise PermissionError(13, "拒绝访问。")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic, "RENAME_RETRIES", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    target = tmp_path / "台账.xlsx"
+    atomic.write_atomic(target, b"new")
+    assert target.read_bytes() == b"new" and refusals == [0]
+    refusals[0] = 4  # more than the retries: Excel has it open
+    with pytest.raises(OutputError) as e:
+        atomic.write_atomic(target, b"newer")
+    assert e.value.message.startswith(f"无法写入 {target}：拒绝访问。")
+    assert e.value.hint == "如果文件正在 Excel/WPS/Word 中打开，请先关闭。"
+    assert target.read_bytes() == b"new" and not list(tmp_path.glob(".*.tmp"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -12,6 +14,9 @@ from pathlib import Path
 from ledgerxl.errors import OutputError
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
+# Windows: an antivirus or search indexer reading the file just written (or a reader of the old one)
+# refuses a rename for a moment; retry briefly. A file kept open in Excel/WPS still fails, with a hint.
+RENAME_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8) if sys.platform == "win32" else ()
 
 
 def normalize_zip(data: bytes) -> bytes:
@@ -57,6 +62,12 @@ def _write_temp(path: Path, data: bytes) -> Path:
 
 def _replace(tmp: Path, path: Path) -> None:
     try:
+        for pause in RENAME_RETRIES:
+            try:
+                os.replace(tmp, path)
+                return
+            except PermissionError:
+                time.sleep(pause)
         os.replace(tmp, path)
     except OSError as e:
         _discard(tmp)
