@@ -128,6 +128,11 @@ class BatchResult:
     def exit_code(self) -> int:
         return 1 if self.open_errors else 0
 
+    @property
+    def outcome(self) -> str:
+        """As stored in runs.outcome and run.json."""
+        return "errors" if self.open_errors else "ok"
+
     def summary(self) -> list[str]:
         """The few lines a scheduled run prints (the details are in the log, run.json and `status`)."""
         c = Counter(f.severity for f in self.findings)
@@ -273,8 +278,7 @@ class _Run:
             raise
         result.duration = time.monotonic() - t0
         record = self._record(result, started)
-        outcome = "errors" if result.open_errors else "ok"
-        self.store.finish_run(run_id, outcome, record)
+        self.store.finish_run(run_id, result.outcome, record)
         if not self.dry:
             from ledgerxl.atomic import write_atomic
 
@@ -516,7 +520,7 @@ class _Run:
             "started": started,
             "finished": now(),
             "duration_seconds": round(result.duration, 3),
-            "outcome": "errors" if result.open_errors else "ok",
+            "outcome": result.outcome,
             "exit_code": result.exit_code,
             "inputs": {
                 "inbox": str(self.paths.inbox),

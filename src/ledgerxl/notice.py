@@ -74,7 +74,7 @@ def notice_context(
     """The values the template's tags are filled with (the keys of TAGS)."""
     stats = ledger_stats(ledger)
     number = attachment_number(attachment_label)
-    subject = ledger.title[: -len("台账")] if ledger.title.endswith("台账") else ledger.title
+    subject = ledger.title.removesuffix("台账")
     status_counts = dict(stats.by_status)
     ctx: dict[str, Any] = {
         "office": office or f"{org}政府办公室",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ledgerxl.atomic import normalize_zip
 from ledgerxl.errors import ConfigError
-from ledgerxl.model import Item, MasterList
+from ledgerxl.model import MasterList
 from ledgerxl.textwidth import wrapped_lines
 
 XLSX_NAME = "催报名单.xlsx"
@@ -64,13 +64,9 @@ def build_reminders(
         period = "" if period == period_label else period
         n = rejected.get(dept, 0)
         note = f"本期已报送 {n} 份，均有错误，待更正后重新报送" if n else ""
-        items = [_ref(it) for it in master.items_of(dept)]
+        items = [ItemRef(it.number, it.text) for it in master.items_of(dept)]
         out.append(Reminder(dept, contact, phone, period, note, items))
     return out
-
-
-def _ref(it: Item) -> ItemRef:
-    return ItemRef(it.number, it.text)
 
 
 def reminders_text(
