@@ -4,6 +4,7 @@ rules, the 催报 list, the inbox left alone, the run record, the database schem
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -519,6 +520,34 @@ def test_log_file_rotates(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
     log = (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
     assert re.search(r"INFO \[\d+\] #3 结束：批处理 #3，2025年三季度：新文件 0 个", log)
     assert (sample_dir / "ledgerxl.log.1").is_file()
+
+
+def test_log_that_cannot_rotate_or_be_written_never_fails_the_run(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to rename a log another program holds open; a full disk refuses writes. The run
+    goes on, keeps its log where it can and prints no traceback."""
+    monkeypatch.setattr(batch_mod, "LOG_MAX_BYTES", 2000)
+
+    def refuse(self: object, source: str, dest: str) -> None:
+        raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", source)
+
+    monkeypatch.setattr(batch_mod._LogFile, "rotate", refuse)
+    for _ in range(2):
+        r = batch(sample_dir)
+        assert r.exit_code == 0 and "Traceback" not in r.output and "Logging error" not in r.output, r.output
+    log = (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
+    assert "#2 结束：" in log and not (sample_dir / "ledgerxl.log.1").exists()  # appended, not rotated
+
+    def full(self: object, record: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(logging.FileHandler, "emit", full)
+    r = batch(sample_dir)
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    assert r.stderr == (  # once, however many records were lost
+        f"警告：无法写日志文件 {sample_dir / 'ledgerxl.log'}（[Errno 28] No space left on device），日志可能不完整。\n"
+    )
 
 
 def test_readme_scheduled_runs_section(tmp_path: Path) -> None:

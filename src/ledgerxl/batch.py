@@ -20,6 +20,7 @@ import logging.handlers
 import os
 import shutil
 import sqlite3
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -204,14 +205,32 @@ def run_batch(opts: BatchOptions) -> BatchResult:
             store.close()
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The rotating log file, which never stops a run nor prints logging's traceback to cron's mail."""
+
+    warned = False
+
+    def doRollover(self) -> None:
+        try:
+            super().doRollover()
+        except OSError:
+            # on Windows a program that has the log open blocks the rename: keep appending, rotate next run
+            self.maxBytes = 0
+            if self.stream is None:
+                self.stream = self._open()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.warned:  # e.g. a full disk: say it once, in a line
+            self.warned = True
+            sys.stderr.write(f"警告：无法写日志文件 {self.baseFilename}（{sys.exc_info()[1]}），日志可能不完整。\n")
+
+
 @contextmanager
 def _file_log(path: Path) -> Iterator[None]:
     """The batch log, rotated by size; attached only while a run holds the lock (one writer at a time)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-        )
+        handler = _LogFile(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
     except OSError as e:
         raise ConfigError(f"无法写日志文件 {path}：{e.strerror}。", "请检查 log 的路径和写权限。") from e
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(message)s"))
