@@ -513,6 +513,29 @@ def test_internal_error_is_logged_with_its_traceback(sample_dir: Path, monkeypat
     assert outcome == "failed" and json.loads(record)["error"] == "RuntimeError: boom"
 
 
+def test_database_refusing_a_write_is_an_operator_error(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A locked database (another program), a full disk: exit 2 with what to do, not 程序内部错误."""
+    assert batch(sample_dir).exit_code == 0
+    progress = {n: t + "（更正）" for n, t in sample_progress(sample_dir, KEJI).items()}
+    drop(sample_dir, "新.xlsx", form(sample_dir, KEJI, "2025Q3", progress))
+
+    def full(*a: object, **k: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "add_file", full)
+    r = batch(sample_dir)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert r.output == (
+        f"错误：批处理数据库 {sample_dir / 'ledgerxl.db'} 出错：database or disk is full。"
+        "本次运行没有完成，数据库保持上一次成功运行后的状态。\n"
+        "  处理办法：请关闭正在打开该数据库的程序（如 DB Browser for SQLite），检查磁盘空间和写权限后重新运行。\n"
+    )
+    assert count(sample_dir, "files") == 22 and query(sample_dir, "SELECT outcome FROM runs WHERE id = 2") == [
+        ("failed",)
+    ]
+    assert "#2 失败：database or disk is full" in (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
+
+
 def test_log_file_rotates(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch_mod, "LOG_MAX_BYTES", 2000)
     for _ in range(3):

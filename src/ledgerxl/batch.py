@@ -192,17 +192,22 @@ def run_batch(opts: BatchOptions) -> BatchResult:
 
     period, paths = batch_paths(opts.config)
     if opts.dry_run:
-        store = Store.snapshot(paths.db)
-        try:
-            return _Run(opts, period, paths, store).run()
-        finally:
-            store.close()
+        return _run_on(Store.snapshot(paths.db), opts, period, paths)
     with RunLock(paths.lock), _file_log(paths.log):
-        store = Store.open(paths.db)
-        try:
-            return _Run(opts, period, paths, store).run()
-        finally:
-            store.close()
+        return _run_on(Store.open(paths.db), opts, period, paths)
+
+
+def _run_on(store: Store, opts: BatchOptions, period: Period, paths: BatchPaths) -> BatchResult:
+    try:
+        return _Run(opts, period, paths, store).run()
+    except sqlite3.OperationalError as e:
+        # another program holding the database, a full disk, an I/O error: for the operator, not a bug
+        raise ConfigError(
+            f"批处理数据库 {paths.db} 出错：{e}。本次运行没有完成，数据库保持上一次成功运行后的状态。",
+            "请关闭正在打开该数据库的程序（如 DB Browser for SQLite），检查磁盘空间和写权限后重新运行。",
+        ) from e
+    finally:
+        store.close()
 
 
 class _LogFile(logging.handlers.RotatingFileHandler):
@@ -284,7 +289,7 @@ class _Run:
         try:
             result = self._run(run_id)
         except BaseException as e:
-            if isinstance(e, LedgerxlError):
+            if isinstance(e, (LedgerxlError, sqlite3.OperationalError)):
                 error = str(e)
                 log.error("#%d 失败：%s", run_id, error)
             else:  # a bug: nobody watches an unattended run, so its log keeps the traceback for the maintainer
