@@ -535,6 +535,13 @@ def test_database_refusing_a_write_is_an_operator_error(sample_dir: Path, monkey
     ]
     assert "#2 失败：database or disk is full" in (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
 
+    def wrong_sql(self: Store, *a: object, **k: object) -> None:
+        self.conn.execute("SELECT no_such_column FROM files")
+
+    monkeypatch.setattr(Store, "add_file", wrong_sql)  # a bug in our SQL stays an internal error
+    r = batch(sample_dir)
+    assert r.exit_code == 70 and "程序内部错误（OperationalError: no such column: no_such_column）" in r.output
+
 
 def test_log_file_rotates(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch_mod, "LOG_MAX_BYTES", 2000)

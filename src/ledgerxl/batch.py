@@ -201,13 +201,20 @@ def _run_on(store: Store, opts: BatchOptions, period: Period, paths: BatchPaths)
     try:
         return _Run(opts, period, paths, store).run()
     except sqlite3.OperationalError as e:
-        # another program holding the database, a full disk, an I/O error: for the operator, not a bug
+        if not _for_operator(e):
+            raise
         raise ConfigError(
             f"批处理数据库 {paths.db} 出错：{e}。本次运行没有完成，数据库保持上一次成功运行后的状态。",
             "请关闭正在打开该数据库的程序（如 DB Browser for SQLite），检查磁盘空间和写权限后重新运行。",
         ) from e
     finally:
         store.close()
+
+
+def _for_operator(e: BaseException) -> bool:
+    """A database error the operator can act on (another program holding the database, a full disk,
+    an I/O error), not a bug in our SQL, which SQLite reports as plain SQLITE_ERROR (Python ≥ 3.11 says)."""
+    return isinstance(e, sqlite3.OperationalError) and getattr(e, "sqlite_errorname", "") != "SQLITE_ERROR"
 
 
 class _LogFile(logging.handlers.RotatingFileHandler):
@@ -289,7 +296,7 @@ class _Run:
         try:
             result = self._run(run_id)
         except BaseException as e:
-            if isinstance(e, (LedgerxlError, sqlite3.OperationalError)):
+            if isinstance(e, LedgerxlError) or _for_operator(e):
                 error = str(e)
                 log.error("#%d 失败：%s", run_id, error)
             else:  # a bug: nobody watches an unattended run, so its log keeps the traceback for the maintainer
