@@ -206,9 +206,6 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
-    def integrity_check(self) -> str:
-        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
-
     # ---- runs
 
     def begin_run(self, period: Period) -> int:
