@@ -33,7 +33,7 @@ from batchkit import (
 
 from ledgerxl import batch as batch_mod
 from ledgerxl.errors import ConfigError, LockHeld
-from ledgerxl.history import disappeared_progress, stale_progress
+from ledgerxl.history import disappeared_progress, history_findings
 from ledgerxl.lock import RunLock
 from ledgerxl.model import Entry, Submission
 from ledgerxl.periods import parse_period
@@ -361,12 +361,11 @@ def test_history_rules_are_pure_functions() -> None:
     h1 = parse_period("2025H1")
     prev = {1: "完成立项。", 2: "完成招标。", 3: "开工。", 4: ""}
     sub = _sub([(1, "完成\n立项。"), (2, "完成招标，签订合同。"), (3, "")])
-    assert [(f.code, f.cell) for f in stale_progress(sub, prev, h1)] == [("W301", "D5")]
-    gone = disappeared_progress(sub, prev, h1)
-    assert [(f.code, f.cell, f.message) for f in gone] == [
-        ("W330", "D7", "第 3 项2025年上半年有进展情况（“开工。”），本次报送中为空。")
+    assert [(f.code, f.cell, f.message) for f in history_findings(sub, prev, h1)] == [
+        ("W301", "D5", "第 1 项的进展情况与2025年上半年报送的完全相同。"),  # a line break added is no change
+        ("W330", "D7", "第 3 项2025年上半年有进展情况（“开工。”），本次报送中为空。"),
     ]
-    assert stale_progress(sub, {}, h1) == [] and disappeared_progress(sub, {}, h1) == []
+    assert history_findings(sub, {}, h1) == [] and disappeared_progress(sub, {}, h1) == []
 
 
 def test_dry_run_writes_nothing(sample_dir: Path) -> None:

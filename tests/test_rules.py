@@ -303,6 +303,11 @@ def test_w301_stale_progress(tmp_path: Path) -> None:
         "第 3 项的进展情况与上期完全相同。",
     )
     assert findings_for(tmp_path, [path], previous={1: PROGRESS[1] + "另有3家在审。"}) == []
+    # item 2's two paragraphs re-pasted on one line last period: still the same text
+    previous = {2: PROGRESS[2].replace("\n", "")}
+    assert only(findings_for(tmp_path, [path], previous=previous))[:2] == ("W301", "D6")
+    # the text inside another department's paragraph is not a paragraph of its own
+    assert findings_for(tmp_path, [path], previous={3: "工信局：" + PROGRESS[3]}) == []
 
 
 def test_w305_missing_department(tmp_path: Path) -> None:

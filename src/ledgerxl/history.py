@@ -1,24 +1,20 @@
 """Rules that compare a submission with the same department's previous period (pure functions).
 
 The batch job takes the previous period's texts from its history database; any caller that has them
-(e.g. from last period's forms) can use the same functions."""
+(e.g. from last period's forms) can use the same functions. W301 (unchanged text) is validate's
+check_stale, the rule `merge --previous` applies to a published ledger; W330 is batch's alone."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from ledgerxl import codes
 from ledgerxl.model import Finding, Submission
 from ledgerxl.periods import Period
 from ledgerxl.tables import cell_name
+from ledgerxl.validate import check_stale
 
 SNIPPET = 40  # characters of last period's text quoted in a W330 message
-
-
-def _same(a: str, b: str) -> bool:
-    # Re-pasting last period's cell often adds or drops spaces and line breaks: that is still the same text.
-    return re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
 
 
 def _where(sub: Submission, row: int | None = None) -> dict[str, str]:
@@ -26,22 +22,6 @@ def _where(sub: Submission, row: int | None = None) -> dict[str, str]:
     if row is not None:
         where["cell"] = cell_name(row - 1, sub.columns.get("progress", 0))
     return where
-
-
-def stale_progress(sub: Submission, previous: Mapping[int, str], previous_period: Period) -> list[Finding]:
-    """W301: an item's progress is the same text the department sent for the previous period."""
-    out: list[Finding] = []
-    for e in sub.entries:
-        old = previous.get(e.number) if e.number is not None else None
-        if old and e.progress.strip() and _same(e.progress, old):
-            out.append(
-                codes.make(
-                    "W301",
-                    f"第 {e.number} 项的进展情况与{previous_period}报送的完全相同。",
-                    **_where(sub, e.row),
-                )
-            )
-    return out
 
 
 def disappeared_progress(sub: Submission, previous: Mapping[int, str], previous_period: Period) -> list[Finding]:
@@ -67,4 +47,5 @@ def disappeared_progress(sub: Submission, previous: Mapping[int, str], previous_
 
 
 def history_findings(sub: Submission, previous: Mapping[int, str], previous_period: Period) -> list[Finding]:
-    return stale_progress(sub, previous, previous_period) + disappeared_progress(sub, previous, previous_period)
+    """W301 and W330 against the department's own texts for `previous_period`."""
+    return check_stale(sub, previous, f"{previous_period}报送的") + disappeared_progress(sub, previous, previous_period)

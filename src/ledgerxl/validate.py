@@ -207,19 +207,27 @@ def _paragraphs(text: str) -> list[str]:
     return [p for p in (normalize(line) for line in text.split("\n")) if p]
 
 
-def check_stale(sub: Submission, previous: Mapping[int, str]) -> list[Finding]:
+def _runs(n: int) -> list[tuple[int, int]]:
+    """Every run of whole paragraphs old[i:j] of a text with n paragraphs."""
+    return [(i, j) for i in range(n) for j in range(i + 1, n + 1)]
+
+
+def check_stale(sub: Submission, previous: Mapping[int, str], previous_label: str = "上期") -> list[Finding]:
     """W301: progress identical to the previous period's. `previous` maps an item number to the text
     published for it last period (several departments' paragraphs joined by line breaks, as in
-    台账.xlsx) or to this department's own previous text; whitespace and width do not count as change,
-    and a department's text is stale when its paragraphs appear unchanged in the previous text."""
+    台账.xlsx: `merge --previous`) or to this department's own previous text (batch's history);
+    `previous_label` names that period in the message ("上期", "2025年上半年报送的").
+
+    Whitespace, line breaks and width do not count as change (re-pasting last period's cell often adds
+    or drops them), and a department's text is stale when it equals a run of whole paragraphs of the
+    previous text."""
     out: list[Finding] = []
     for e in sub.entries:
         if e.number is None or not e.progress.strip() or e.number not in previous:
             continue
-        cur, old = _paragraphs(e.progress), _paragraphs(previous[e.number])
-        k = len(cur)
-        if cur and any(old[i : i + k] == cur for i in range(len(old) - k + 1)):
-            msg = f"第 {e.number} 项的进展情况与上期完全相同。"
+        cur, old = "".join(_paragraphs(e.progress)), _paragraphs(previous[e.number])
+        if cur and cur in "".join(old) and any(cur == "".join(old[i:j]) for i, j in _runs(len(old))):
+            msg = f"第 {e.number} 项的进展情况与{previous_label}完全相同。"
             out.append(codes.make("W301", msg, **_at(sub, e.row, "progress")))
     return out
 
