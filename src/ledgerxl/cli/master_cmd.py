@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import handle_errors
-
-CONFIG_HELP = "配置文件（默认当前目录下的 ledgerxl.toml）。"
+from ledgerxl.cli.common import config_option, handle_errors
 
 
 @click.group(name="master")
@@ -27,7 +25,7 @@ def master() -> None:
     help="已有的（如去年的）挂牌事项清单：按事项内容匹配，沿用其责任单位和分类。",
 )
 @click.option("--force", is_flag=True, help="--out 文件已有事项时也覆盖。")
-@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@config_option
 @handle_errors
 def import_(source: Path, out: Path, previous: Path | None, force: bool, config_path: Path | None) -> None:
     """从已发布的台账生成挂牌事项清单。
@@ -71,7 +69,7 @@ def import_(source: Path, out: Path, previous: Path | None, force: bool, config_
 
 @master.command(name="check")
 @click.argument("master_path", required=False, type=click.Path(path_type=Path))
-@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@config_option
 @handle_errors
 def check(master_path: Path | None, config_path: Path | None) -> None:
     """检查挂牌事项清单：序号、事项内容、责任单位、别名和目标。
@@ -96,7 +94,7 @@ def check(master_path: Path | None, config_path: Path | None) -> None:
 @master.command(name="targets")
 @click.argument("master_path", required=False, type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="另存一份填好“目标”列的清单（.xlsx）。")
-@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@config_option
 @handle_errors
 def targets(master_path: Path | None, out: Path | None, config_path: Path | None) -> None:
     """列出从每个事项内容识别出的量化目标，以及未识别的原因。
