@@ -156,6 +156,16 @@ def test_check_usage_errors(tmp_path: Path, args: list[str], message: str) -> No
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
 
 
+def test_targets_without_a_master_list(tmp_path: Path) -> None:
+    r = invoke(["master", "targets"], cwd=tmp_path)
+    assert r.exit_code == 2 and r.output == (
+        "错误：没有指定挂牌事项清单。\n  处理办法：请在命令后给出清单文件，或在含 ledgerxl.toml 的工作目录中运行。\n"
+    )
+    # a list named on the command line is read without any ledgerxl.toml
+    shutil.copyfile(SAMPLE / "挂牌事项清单.xlsx", tmp_path / "m.xlsx")
+    assert invoke(["master", "targets", "m.xlsx", "--config", "无.toml"], cwd=tmp_path).exit_code == 0
+
+
 def test_targets_command_lists_targets_and_fills_a_copy(sample_dir: Path) -> None:
     r = invoke(["master", "targets", "--out", "带目标.xlsx"], cwd=sample_dir)
     assert r.exit_code == 0, r.output

@@ -464,7 +464,7 @@ class _Run:
         subs = store.current_submissions(period)
         ledger, outputs = render_outputs(master, subs, period, self.cfg, out)
         result.items = len(ledger.rows)
-        result.items_with_progress = sum(1 for row in ledger.rows if row.parts)
+        result.items_with_progress = ledger.items_with_progress
 
         versions = store.versions(period)
         result.submitted = [d for d in master.departments if d in current]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ledgerxl.errors import ConfigError, LedgerxlError
+from ledgerxl.errors import ConfigError, LedgerxlError, UsageError
 from ledgerxl.periods import Period, parse_period
 
 if sys.version_info >= (3, 11):
@@ -19,6 +19,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_NAME = "ledgerxl.toml"
 DEFAULT_TITLE = "{year}年{org}政府工作报告公开挂牌事项{period}{kind}台账"
 DEFAULT_PLACEHOLDER = "（未报送）"
+MASTER_HINT = "请用 --master 指定，或在 ledgerxl.toml 中设置 master。"
+MASTER_ARGUMENT_HINT = "请在命令后给出清单文件，或在含 ledgerxl.toml 的工作目录中运行。"  # master check/targets
 
 _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
 # the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
@@ -83,6 +85,18 @@ class Config:
                 "可用的占位符：{year} {org} {period} {kind}。",
             ) from e
 
+    @property
+    def aliased_departments(self) -> list[str]:
+        """The canonical names [aliases] gives, in the file's order."""
+        return list(dict.fromkeys(self.aliases.values()))
+
+    def master_list(self, given: Path | None = None, hint: str = MASTER_HINT) -> Path:
+        """The master list given on the command line, else the one this config names."""
+        path = given or self.master
+        if path is None:
+            raise UsageError("没有指定挂牌事项清单。", hint)
+        return Path(path)
+
     def date_for(self, period: Period) -> dt.date:
         """The date stamped into documents: fixed, so reruns are byte-identical."""
         return self.document_date or period.end_date
@@ -112,6 +126,11 @@ def load_config(path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"配置文件 {path} 格式有误：{e}", "请对照 README 中的示例检查引号和等号。") from e
     return config_from_dict(data, path)
+
+
+def named_master(given: Path | None, config_path: Path | None = None, hint: str = MASTER_ARGUMENT_HINT) -> Path:
+    """The master list named on the command line, else the one ledgerxl.toml names (read only then)."""
+    return Path(given) if given is not None else load_config(config_path).master_list(hint=hint)
 
 
 def config_from_dict(data: dict[str, Any], path: Path) -> Config:

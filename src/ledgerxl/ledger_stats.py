@@ -73,7 +73,7 @@ def ledger_stats(ledger: Ledger) -> LedgerStats:
     order += [NO_STATUS] if NO_STATUS in statuses else []
     return LedgerStats(
         items=len(ledger.rows),
-        items_reported=sum(1 for row in ledger.rows if row.parts),
+        items_reported=ledger.items_with_progress,
         departments=list(departments),
         departments_reported=[d for d in departments if dept_reported[d]],
         by_department=[Count(d, dept_items[d], dept_reported[d]) for d in departments],

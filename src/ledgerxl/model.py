@@ -174,3 +174,8 @@ class Ledger:
 
     def progress_paragraphs(self, row: LedgerRow) -> list[str]:
         return row.paragraphs or [self.placeholder]
+
+    @property
+    def items_with_progress(self) -> int:
+        """Items with progress from at least one department."""
+        return sum(1 for row in self.rows if row.parts)

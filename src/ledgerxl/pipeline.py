@@ -67,6 +67,16 @@ class MergeResult:
     def blocked(self) -> bool:
         return not self.written and bool(self.errors)
 
+    @property
+    def reported(self) -> list[str]:
+        """Departments whose form is in the ledger (not excluded for its errors), in master order."""
+        sent = {s.department for s in self.submissions} - {s.department for s in self.excluded}
+        return [d for d in self.master.departments if d in sent]
+
+    @property
+    def items_with_progress(self) -> int:
+        return self.ledger.items_with_progress if self.ledger else 0
+
 
 def collect_inputs(paths: list[Path], skip: set[Path] | None = None) -> list[Path]:
     """Submission files under the given files/folders, sorted by name so every run reads the same list.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from ledgerxl.model import Finding
 
@@ -22,3 +23,8 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 def count_line(findings: list[Finding]) -> str:
     c = Counter(f.severity for f in findings)
     return f"错误 {c['error']} 条，警告 {c['warning']} 条"
+
+
+def tally(labels: Iterable[str], unit: str = "项") -> str:
+    """“原文相同 30 项，相近 2 项”: how often each label occurs, in order of first appearance; “无” for none."""
+    return "，".join(f"{label} {n} {unit}" for label, n in Counter(labels).items()) or "无"

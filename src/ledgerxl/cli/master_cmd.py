@@ -35,19 +35,15 @@ def import_(source: Path, out: Path, previous: Path | None, force: bool, config_
     """
     from ledgerxl.config import load_config
     from ledgerxl.master_import import import_master
+    from ledgerxl.summary import tally
 
-    cfg = load_config(config_path)
-    known = list(dict.fromkeys(cfg.aliases.values()))
+    known = load_config(config_path).aliased_departments
     r = import_master(source, out, previous=previous, force=force, known_departments=known)
     click.echo(f"读取 {r.source}（{r.kind}）：{len(r.items)} 项事项。")
     if r.duplicates:
         click.echo(f"注意：序号 {'、'.join(map(str, sorted(set(r.duplicates))))} 重复出现，请核对。")
     if previous is not None:
-        how: dict[str, int] = {}
-        for m in r.matches:
-            how[m.how] = how.get(m.how, 0) + 1
-        counts = "，".join(f"{k} {v} 项" for k, v in how.items()) or "无"
-        click.echo(f"按事项内容与 {previous} 匹配：{counts}。")
+        click.echo(f"按事项内容与 {previous} 匹配：{tally(m.how for m in r.matches)}。")
         for m in r.matches:
             if m.how == "相近":
                 click.echo(f"  第 {m.number} 项 ≈ 原第 {m.previous} 项（相似度 {m.ratio:.2f}），请核对责任单位。")
@@ -101,14 +97,10 @@ def targets(master_path: Path | None, out: Path | None, config_path: Path | None
 
     已填写的“目标”保留不变。加 --out 另存一份填好“目标”列的清单；输入文件不会被改动。
     """
-    from ledgerxl.config import load_config
-    from ledgerxl.errors import UsageError
+    from ledgerxl.config import named_master
     from ledgerxl.master_targets import target_table
 
-    path = master_path or load_config(config_path).master
-    if path is None:
-        raise UsageError("没有指定挂牌事项清单。", "请在命令后给出清单文件，或在含 ledgerxl.toml 的工作目录中运行。")
-    r = target_table(path, out)
+    r = target_table(named_master(master_path, config_path), out)
     for row in r.rows:
         note = "（清单中已填写）" if row.kept and row.target != row.parsed else ""
         click.echo(f"{row.number}\t{row.target or '—'}{note}\t{row.text}")

@@ -95,7 +95,6 @@ def merge(
         click.echo("校验发现：")
         for f in findings:
             click.echo("  " + format_finding(f).replace("\n", "\n  "))
-    reported = {s.department for s in r.submissions if s.department} - {s.department for s in r.excluded}
     if r.blocked:
         click.echo(
             f"有 {len(r.errors)} 条错误，未生成台账。请按提示修改后重新报送，"
@@ -108,8 +107,7 @@ def merge(
     click.echo("已写出：")
     for p in r.written:
         click.echo(f"  {p}")
-    with_text = sum(1 for row in r.ledger.rows if row.parts) if r.ledger else 0
     click.echo(
-        f"汇总完成：{len(m.items)} 项事项，{with_text} 项有进展；"
-        f"{len(reported)}/{len(m.departments)} 个单位已报送；{count_line(r.findings)}。"
+        f"汇总完成：{len(m.items)} 项事项，{r.items_with_progress} 项有进展；"
+        f"{len(r.reported)}/{len(m.departments)} 个单位已报送；{count_line(r.findings)}。"
     )
