@@ -120,6 +120,14 @@ def test_usage_errors(tmp_path: Path) -> None:
     )
     assert r.exit_code == 2
     assert f"错误：--annotate 的目录 {path.parent} 就是报送文件目录。" in r.output
+    # validate and merge resolve their options with one function (pipeline.resolve_options)
+    for command in ("validate", "merge"):
+        r = invoke([command, "--master", str(master), "--period", "2025Q3"], cwd=tmp_path)
+        assert r.exit_code == 2 and r.output == (
+            "错误：没有指定报送文件。\n  处理办法：请在命令末尾给出文件或目录，或在 ledgerxl.toml 中设置 inbox。\n"
+        )
+        r = invoke([command, "--master", str(master), str(path)], cwd=tmp_path)
+        assert r.exit_code == 2 and r.output.startswith("错误：没有指定报告期。\n")
 
 
 def test_annotate_marks_every_flagged_cell(tmp_path: Path) -> None:

@@ -161,26 +161,22 @@ class BatchResult:
 
 def batch_paths(cfg: Config) -> tuple[Period, BatchPaths]:
     """The run's period and files, from the config; batch-only files default to the config's folder."""
-    from ledgerxl.pipeline import MergeOptions, resolve_options
-
     if cfg.source is None:
         raise UsageError(
             "ledgerxl batch 需要配置文件。", "请用 --config 指定 ledgerxl.toml，或在含 ledgerxl.toml 的目录中运行。"
         )
     if cfg.inbox is None:
         raise ConfigError(f"配置文件 {cfg.source}：没有设置 inbox（报送文件目录）。", '例如：inbox = "submissions"')
-    master, period, out, _ = resolve_options(MergeOptions(config=cfg))
     base = cfg.base_dir
-    out = out if out.is_absolute() else base / out
     paths = BatchPaths(
-        master=master,
+        master=cfg.master_list(),
         inbox=cfg.inbox,
-        out=out,
+        out=cfg.out or base / "out",
         db=cfg.db or base / DB_NAME,
         archive=cfg.archive or base / ARCHIVE_NAME,
         log=cfg.log or base / LOG_NAME,
     )
-    return period, paths
+    return cfg.report_period(), paths
 
 
 def run_batch(opts: BatchOptions) -> BatchResult:

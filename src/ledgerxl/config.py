@@ -97,6 +97,15 @@ class Config:
             raise UsageError("没有指定挂牌事项清单。", hint)
         return Path(path)
 
+    def report_period(self, given: str | Period | None = None) -> Period:
+        """The period given on the command line, else the one this config names."""
+        chosen = given if given is not None else self.period
+        if chosen is None:
+            raise UsageError(
+                "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
+            )
+        return chosen if isinstance(chosen, Period) else parse_period(chosen)
+
     def date_for(self, period: Period) -> dt.date:
         """The date stamped into documents: fixed, so reruns are byte-identical."""
         return self.document_date or period.end_date

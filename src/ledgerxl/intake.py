@@ -11,8 +11,8 @@ from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
 from ledgerxl.master import load_master
 from ledgerxl.model import Finding, MasterList, Submission
-from ledgerxl.periods import Period, parse_period
-from ledgerxl.pipeline import collect_inputs, read_all
+from ledgerxl.periods import Period
+from ledgerxl.pipeline import collect_inputs, read_all, resolve_options
 from ledgerxl.resubmit import choose_submissions
 from ledgerxl.validate import validate
 
@@ -51,18 +51,7 @@ def run_validate(opts: ValidateOptions) -> ValidateResult:
     from ledgerxl.previous import load_previous
 
     cfg = opts.config
-    master_path = opts.master or cfg.master
-    if master_path is None:
-        raise UsageError("没有指定挂牌事项清单。", "请用 --master 指定，或在 ledgerxl.toml 中设置 master。")
-    period_in = opts.period if opts.period is not None else cfg.period
-    if period_in is None:
-        raise UsageError(
-            "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
-        )
-    period = period_in if isinstance(period_in, Period) else parse_period(period_in)
-    inputs = [Path(p) for p in opts.inputs] or ([cfg.inbox] if cfg.inbox else [])
-    if not inputs:
-        raise UsageError("没有指定要校验的报送文件。", "请在命令末尾给出文件或目录，或在 ledgerxl.toml 中设置 inbox。")
+    master_path, period, inputs = resolve_options(opts)
     if opts.annotate is not None:
         target = Path(opts.annotate).resolve()
         for p in inputs:
@@ -71,9 +60,9 @@ def run_validate(opts: ValidateOptions) -> ValidateResult:
                     f"--annotate 的目录 {opts.annotate} 就是报送文件目录。",
                     "请另选一个目录存放校验意见，否则下次汇总会把它们当作报送表读入。",
                 )
-    master = load_master(Path(master_path))
+    master = load_master(master_path)
     previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
-    skip = {Path(master_path)} | ({opts.previous} if opts.previous else set())
+    skip = {master_path} | ({opts.previous} if opts.previous else set())
     files = collect_inputs(inputs, skip=skip)
     subs, findings = read_all(files, Departments(master.departments, cfg.aliases))
     # who has not sent anything only makes sense for a whole inbox, not for single files

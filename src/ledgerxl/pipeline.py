@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ledgerxl import codes
 from ledgerxl.config import AttachmentConfig, Config, parse_font_size
@@ -14,7 +15,7 @@ from ledgerxl.errors import ReadError, UsageError
 from ledgerxl.master import load_master
 from ledgerxl.merge import build_ledger
 from ledgerxl.model import Finding, Ledger, MasterList, Submission
-from ledgerxl.periods import Period, parse_period
+from ledgerxl.periods import Period
 from ledgerxl.read import read_submission
 from ledgerxl.resubmit import choose_submissions
 from ledgerxl.tables import TABLE_SUFFIXES
@@ -124,22 +125,23 @@ def read_all(files: list[Path], departments: Departments) -> tuple[list[Submissi
     return subs, findings
 
 
-def resolve_options(opts: MergeOptions) -> tuple[Path, Period, Path, list[Path]]:
+class InputOptions(Protocol):
+    """What merge and validate both take from the command line, each falling back to ledgerxl.toml."""
+
+    master: Path | None
+    period: str | Period | None
+    inputs: list[Path]
+    config: Config
+
+
+def resolve_options(opts: InputOptions) -> tuple[Path, Period, list[Path]]:
+    """The master list, the period and the submission files/folders: options first, then ledgerxl.toml."""
     cfg = opts.config
-    master = opts.master or cfg.master
-    if master is None:
-        raise UsageError("没有指定挂牌事项清单。", "请用 --master 指定，或在 ledgerxl.toml 中设置 master。")
-    period_in = opts.period if opts.period is not None else cfg.period
-    if period_in is None:
-        raise UsageError(
-            "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
-        )
-    period = period_in if isinstance(period_in, Period) else parse_period(period_in)
-    out = opts.out or cfg.out or Path("out")
-    inputs = opts.inputs or ([cfg.inbox] if cfg.inbox else [])
+    inputs = [Path(p) for p in opts.inputs] or ([cfg.inbox] if cfg.inbox else [])
+    master, period = cfg.master_list(opts.master), cfg.report_period(opts.period)
     if not inputs:
-        raise UsageError("没有指定报送文件目录。", "请在命令末尾给出目录，或在 ledgerxl.toml 中设置 inbox。")
-    return Path(master), period, Path(out), [Path(p) for p in inputs]
+        raise UsageError("没有指定报送文件。", "请在命令末尾给出文件或目录，或在 ledgerxl.toml 中设置 inbox。")
+    return master, period, inputs
 
 
 def with_output_options(opts: MergeOptions) -> Config:
@@ -168,7 +170,8 @@ def run_merge(opts: MergeOptions) -> MergeResult:
     from ledgerxl.previous import load_previous
     from ledgerxl.report import REPORT_NAME, build_report
 
-    master_path, period, out, inputs = resolve_options(opts)
+    master_path, period, inputs = resolve_options(opts)
+    out = Path(opts.out or opts.config.out or "out")
     cfg = with_output_options(opts)  # before any reading, so a bad option stops the run at once
     files = collect_inputs(inputs, skip={master_path} | ({opts.previous} if opts.previous else set()))
     ensure_ready(master_path, inputs, files)  # a fresh working folder: say all that is missing
