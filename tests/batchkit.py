@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 
 import click
-from click.testing import CliRunner
-from helpers import ROOT
+from click.testing import Result
+from helpers import ROOT, invoke
 
-from ledgerxl.cli import main
 from ledgerxl.config import load_config
 from ledgerxl.departments import Departments
 from ledgerxl.forms import build_form
@@ -26,8 +25,8 @@ from ledgerxl.tables import cell_text
 OUTPUTS = ("台账.xlsx", "附件.docx", "催报名单.xlsx", "催报名单.txt")
 
 
-def cli(*args: str) -> click.testing.Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+def cli(*args: str) -> Result:
+    return invoke(list(args))
 
 
 def batch(work: Path, *args: str) -> click.testing.Result:

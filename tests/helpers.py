@@ -1,17 +1,32 @@
-"""Test helpers: read outputs back by content (never by eye)."""
+"""Test helpers: run the CLI, read outputs back by content (never by eye)."""
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from pathlib import Path
 
+from click.testing import CliRunner, Result
 from lxml import etree
+
+from ledgerxl.cli import main
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "qingdao-2025-q3"
 SAMPLE = ROOT / "sample_inputs" / "2025-q3"
+
+
+def invoke(args: list[str], cwd: Path | None = None) -> Result:
+    """`ledgerxl ARGS` in-process (exceptions propagate), run from `cwd` when given."""
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        return CliRunner().invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
 
 
 def docx_xml(path: Path, part: str = "word/document.xml") -> etree._Element:

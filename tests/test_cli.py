@@ -8,23 +8,12 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from helpers import invoke
 
 from ledgerxl.cli import COMMANDS, SHORT_HELP, main
 from ledgerxl.forms import build_form
 from ledgerxl.master import load_master
 from ledgerxl.periods import parse_period
-
-
-def invoke(args: list[str], cwd: Path | None = None) -> click.testing.Result:
-    runner = CliRunner()
-    old = os.getcwd()
-    try:
-        if cwd:
-            os.chdir(cwd)
-        return runner.invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def test_every_command_has_help() -> None:

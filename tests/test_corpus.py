@@ -16,11 +16,9 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
-from helpers import ROOT, SAMPLE, docx_lines
+from helpers import ROOT, SAMPLE, docx_lines, invoke
 
 from ledgerxl import codes
-from ledgerxl.cli import main
 from ledgerxl.forms import build_form
 from ledgerxl.master import load_master
 from ledgerxl.periods import parse_period
@@ -32,10 +30,6 @@ from make_corpus import CASES, Case  # noqa: E402
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-
-
-def invoke(args: list[str]) -> click.testing.Result:
-    return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
 def _sha(p: Path) -> str:

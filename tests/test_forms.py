@@ -10,20 +10,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from formkit import DEPT, PERIOD, PROGRESS, form_path, read, write_master
-from helpers import SAMPLE
+from helpers import SAMPLE, invoke
 
-from ledgerxl.cli import main
 from ledgerxl.forms import STATUSES, build_form
 from ledgerxl.master import load_master
 from ledgerxl.periods import parse_period
 
 MASTER = SAMPLE / "挂牌事项清单.xlsx"
-
-
-def invoke(args: list[str]) -> object:
-    return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
 def test_form_layout(tmp_path: Path) -> None:

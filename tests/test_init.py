@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import shutil
 from pathlib import Path
 
-import click
 import openpyxl
 import pytest
-from click.testing import CliRunner
-from helpers import SAMPLE, docx_lines, expected_lines
+from helpers import SAMPLE, docx_lines, expected_lines, invoke
 
-from ledgerxl.cli import main
 from ledgerxl.config import load_config
 from ledgerxl.errors import MasterError
 from ledgerxl.known_departments import CITY_DEPARTMENTS
 from ledgerxl.master import load_master
 from ledgerxl.workdir import current_period
-
-
-def invoke(args: list[str], cwd: Path | None = None) -> click.testing.Result:
-    old = os.getcwd()
-    try:
-        if cwd:
-            os.chdir(cwd)
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def _sha(p: Path) -> str:

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
-from helpers import SAMPLE
+from helpers import SAMPLE, invoke
 
 from ledgerxl import codes
-from ledgerxl.cli import main
 from ledgerxl.master_check import check_master
-
-
-def invoke(args: list[str], cwd: Path | None = None) -> click.testing.Result:
-    old = os.getcwd()
-    try:
-        if cwd:
-            os.chdir(cwd)
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
 
 ROWS = [
     ("1", "全市生产总值增长5.5%左右。", "市统计局", "≈ 5.5 %"),

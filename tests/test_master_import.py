@@ -6,32 +6,18 @@ import copy
 import csv
 import hashlib
 import io
-import os
 import zipfile
 from pathlib import Path
 
-import click
 import pytest
-from click.testing import CliRunner
-from helpers import DATA, SAMPLE, W, docx_lines
+from helpers import DATA, SAMPLE, W, docx_lines, invoke
 
-from ledgerxl.cli import main
 from ledgerxl.master import load_master
 from ledgerxl.master_import import read_text
 from ledgerxl.master_rows import read_master_rows
 from ledgerxl.model import Item
 
 REFERENCE = SAMPLE / "挂牌事项清单.xlsx"
-
-
-def invoke(args: list[str], cwd: Path | None = None) -> click.testing.Result:
-    old = os.getcwd()
-    try:
-        if cwd:
-            os.chdir(cwd)
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def _reference() -> list[Item]:

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner, Result
-from helpers import ROOT, W, docx_lines, docx_xml
+from helpers import ROOT, W, docx_lines, docx_xml, invoke
 
-from ledgerxl.cli import main
 from ledgerxl.errors import NoticeTemplateError
 from ledgerxl.model import Item, Ledger, LedgerRow
 from ledgerxl.notice import TAGS, TEMPLATE, attachment_number, chinese_date, notice_context, render_notice
 from ledgerxl.periods import parse_period
 
 ATTACHMENT_LINE = "附件：2025年市政府工作报告公开挂牌事项三季度进展情况台账"
-
-
-def invoke(args: list[str], cwd: Path) -> Result:
-    old = os.getcwd()
-    try:
-        os.chdir(cwd)
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def template(path: Path, *paragraphs: str | list[str]) -> Path:

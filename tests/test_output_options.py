@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from helpers import W, docx_lines, docx_xml
+from helpers import W, docx_lines, docx_xml, invoke
 
-from ledgerxl.cli import main
 from ledgerxl.config import load_config, parse_font_size
 from ledgerxl.errors import ConfigError
-
-
-def invoke(args: list[str], cwd: Path) -> Result:
-    old = os.getcwd()
-    try:
-        os.chdir(cwd)
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def toml(tmp_path: Path, text: str) -> Path:

@@ -8,10 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
-from helpers import ROOT
-
-from ledgerxl.cli import main
+from helpers import ROOT, invoke
 
 
 def _quick_start_blocks() -> list[str]:
@@ -38,11 +35,10 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert 'eval "$cmd"' in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_quick_start_merge_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+def test_quick_start_merge_runs() -> None:
     merge_part = _quick_start_blocks()[0].split("&&", 1)[1].split()
     assert merge_part[:2] == ["ledgerxl", "merge"]
-    monkeypatch.chdir(ROOT)
-    r = CliRunner().invoke(main, merge_part[1:], catch_exceptions=False)
+    r = invoke(merge_part[1:], cwd=ROOT)
     assert r.exit_code == 0, r.output
     assert "汇总完成：44 项事项" in r.output
 

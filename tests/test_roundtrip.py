@@ -11,10 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
-from helpers import DATA, SAMPLE, docx_lines, expected_lines
-
-from ledgerxl.cli import main
+from helpers import DATA, SAMPLE, docx_lines, expected_lines, invoke
 
 MASTER = SAMPLE / "挂牌事项清单.xlsx"
 
@@ -48,11 +45,7 @@ def _fill(folder: Path) -> int:
 
 
 def _merge(inbox: Path, out: Path) -> list[str]:
-    r = CliRunner().invoke(
-        main,
-        ["merge", "--master", str(MASTER), "--period", "2025Q3", "--out", str(out), str(inbox)],
-        catch_exceptions=False,
-    )
+    r = invoke(["merge", "--master", str(MASTER), "--period", "2025Q3", "--out", str(out), str(inbox)])
     assert r.exit_code == 0, r.output
     assert r.output.rstrip().endswith("44 项有进展；22/22 个单位已报送；错误 0 条，警告 0 条。"), r.output
     return docx_lines(out / "附件.docx")
@@ -61,9 +54,7 @@ def _merge(inbox: Path, out: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def filled_forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
     forms = tmp_path_factory.mktemp("forms")
-    r = CliRunner().invoke(
-        main, ["forms", "--master", str(MASTER), "--period", "2025Q3", "--out", str(forms)], catch_exceptions=False
-    )
+    r = invoke(["forms", "--master", str(MASTER), "--period", "2025Q3", "--out", str(forms)])
     assert r.exit_code == 0, r.output
     assert _fill(forms) == 45  # 44 items, item 7 reported by two departments
     return forms

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import DATA, ROOT
+from helpers import DATA, ROOT, invoke
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -322,9 +322,7 @@ def test_form_asks_for_the_value_when_items_have_targets(sample_dir: Path) -> No
 
 def test_merge_warns_on_status_against_value_and_summarises(sample_dir: Path) -> None:
     import openpyxl
-    from click.testing import CliRunner
 
-    from ledgerxl.cli import main
     from ledgerxl.forms import build_form
     from ledgerxl.master import load_master
     from ledgerxl.periods import parse_period
@@ -342,12 +340,7 @@ def test_merge_warns_on_status_against_value_and_summarises(sample_dir: Path) ->
         "E8": "序时推进", "G8": "29家",  # ≈ 30 家: fine
     })  # fmt: skip
     _fill(sample_dir / "submissions" / "市残联-2025年三季度.xlsx", {"E5": "已完成", "G5": "512户"})
-    old = os.getcwd()
-    try:
-        os.chdir(sample_dir)
-        r = CliRunner().invoke(main, ["merge"], catch_exceptions=False)
-    finally:
-        os.chdir(old)
+    r = invoke(["merge"], cwd=sample_dir)
     assert r.exit_code == 0, r.output
     assert (
         "[警告 W340] 市科技局-2025年三季度.xlsx / 填报表 / G5："

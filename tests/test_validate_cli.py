@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import zipfile
@@ -14,10 +13,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
 from formkit import DEPT, PROGRESS, form_path, set_cells, write_master
+from helpers import invoke
 
-from ledgerxl.cli import main
 from ledgerxl.config import load_config
 from ledgerxl.intake import ValidateOptions, run_validate
 from ledgerxl.merge import build_ledger
@@ -28,16 +26,6 @@ from ledgerxl.write_xlsx import build_xlsx
 # 1-9月, 截至8月底/9月底, 前三季度 or 今年以来/目前 (W302 needs only earlier periods), all 22
 # departments sent exactly one form (W305/W306), and no cell holds a formula or link (W304).
 SAMPLE_WARNINGS: list[tuple[str, str, str]] = []
-
-
-def invoke(args: list[str], cwd: Path | None = None) -> Result:
-    old = os.getcwd()
-    try:
-        if cwd:
-            os.chdir(cwd)
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def _sha(p: Path) -> str:
