@@ -659,6 +659,6 @@ def test_rename_retries_a_moment_on_windows(tmp_path: Path, monkeypatch: pytest.
     refusals[0] = 4  # more than the retries: Excel has it open
     with pytest.raises(OutputError) as e:
         atomic.write_atomic(target, b"newer")
-    assert e.value.message.startswith(f"无法写入 {target}：拒绝访问。")
+    assert e.value.message == f"无法写入 {target}：拒绝访问。"  # Windows' own 。 not doubled
     assert e.value.hint == "如果文件正在 Excel/WPS/Word 中打开，请先关闭。"
     assert target.read_bytes() == b"new" and not list(tmp_path.glob(".*.tmp"))

@@ -9,7 +9,7 @@ from helpers import DATA, SAMPLE
 
 from ledgerxl.config import load_config
 from ledgerxl.departments import Departments
-from ledgerxl.errors import ConfigError, MasterError, PeriodError
+from ledgerxl.errors import ConfigError, MasterError, PeriodError, os_reason
 from ledgerxl.master import load_master, split_departments
 from ledgerxl.periods import parse_period
 
@@ -115,3 +115,15 @@ def test_config(tmp_path: Path) -> None:
     bad.write_text("period = 2025Q3\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="格式有误"):
         load_config(bad)
+
+
+@pytest.mark.parametrize(
+    "error,reason",
+    [
+        (PermissionError(13, "拒绝访问。"), "拒绝访问"),  # Windows: the message adds its own 。
+        (PermissionError(13, "Permission denied"), "Permission denied"),
+        (OSError("磁盘已满. "), "磁盘已满"),  # no strerror: the text itself
+    ],
+)
+def test_os_reason_drops_the_full_stop(error: OSError, reason: str) -> None:
+    assert os_reason(error) == reason

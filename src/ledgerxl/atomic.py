@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from ledgerxl.errors import OutputError
+from ledgerxl.errors import OutputError, os_reason
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 # Windows: an antivirus or search indexer reading the file just written (or a reader of the old one)
@@ -45,7 +45,7 @@ def _write_temp(path: Path, data: bytes) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
         raise OutputError(
-            f"无法在 {path.parent} 中写文件：{e.strerror}。", "请检查输出目录是否存在、是否有写权限。"
+            f"无法在 {path.parent} 中写文件：{os_reason(e)}。", "请检查输出目录是否存在、是否有写权限。"
         ) from e
     try:
         # mkstemp creates 0600 files; outputs in a shared folder must be readable like any saved file.
@@ -56,7 +56,7 @@ def _write_temp(path: Path, data: bytes) -> Path:
             os.fsync(f.fileno())
     except OSError as e:
         _discard(Path(tmp))
-        raise OutputError(f"无法写入 {path}：{e.strerror}。") from e
+        raise OutputError(f"无法写入 {path}：{os_reason(e)}。") from e
     return Path(tmp)
 
 
@@ -72,7 +72,7 @@ def _replace(tmp: Path, path: Path) -> None:
     except OSError as e:
         _discard(tmp)
         hint = "如果文件正在 Excel/WPS/Word 中打开，请先关闭。" if isinstance(e, PermissionError) else ""
-        raise OutputError(f"无法写入 {path}：{e.strerror}。", hint) from e
+        raise OutputError(f"无法写入 {path}：{os_reason(e)}。", hint) from e
 
 
 def _discard(tmp: Path) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from ledgerxl import __version__, codes
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
-from ledgerxl.errors import ConfigError, LedgerxlError, UsageError
+from ledgerxl.errors import ConfigError, LedgerxlError, UsageError, os_reason
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period, parse_period
 from ledgerxl.store import Store, Version, now
@@ -238,7 +238,7 @@ def _file_log(path: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = _LogFile(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
     except OSError as e:
-        raise ConfigError(f"无法写日志文件 {path}：{e.strerror}。", "请检查 log 的路径和写权限。") from e
+        raise ConfigError(f"无法写日志文件 {path}：{os_reason(e)}。", "请检查 log 的路径和写权限。") from e
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def os_reason(e: OSError) -> str:
+    """The system's reason for `e`, for a message that adds its own 。 after it.
+
+    Windows' texts already end in one ("拒绝访问。"), which gave "…：拒绝访问。。"; an OSError raised
+    with only a message has no strerror, so its text is used instead."""
+    return (e.strerror or str(e)).strip().rstrip("。.")
+
+
 class LedgerxlError(Exception):
     """Base of every error ledgerxl raises on purpose. `exit_code` is what the CLI returns."""
 

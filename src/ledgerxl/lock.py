@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from ledgerxl.errors import ConfigError, LockHeld
+from ledgerxl.errors import ConfigError, LockHeld, os_reason
 
 # Windows locks byte ranges and a locked range cannot be read by others: lock one byte far past the
 # holder's note at the start of the file, so a refused run can still say who holds the lock.
@@ -63,7 +63,7 @@ class RunLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
         except OSError as e:
             raise ConfigError(
-                f"无法创建锁文件 {self.path}：{e.strerror}。", "请检查数据库（db）所在的目录是否存在、是否可写。"
+                f"无法创建锁文件 {self.path}：{os_reason(e)}。", "请检查数据库（db）所在的目录是否存在、是否可写。"
             ) from e
         if not _try_lock(fd):
             os.close(fd)

@@ -11,7 +11,7 @@ from ledgerxl import codes
 from ledgerxl.config import AttachmentConfig, Config, parse_font_size
 from ledgerxl.content import check_content
 from ledgerxl.departments import Departments
-from ledgerxl.errors import ReadError, UsageError
+from ledgerxl.errors import ReadError, UsageError, os_reason
 from ledgerxl.master import load_master
 from ledgerxl.merge import build_ledger
 from ledgerxl.model import Finding, Ledger, MasterList, Submission
@@ -121,7 +121,7 @@ def read_all(files: list[Path], departments: Departments) -> tuple[list[Submissi
         except ReadError as e:
             findings.append(codes.make(e.code, e.message, hint=e.hint, file=f.name, sheet=e.sheet, cell=e.cell))
         except OSError as e:
-            findings.append(codes.make("E101", f"无法打开文件：{e.strerror or e}。", file=f.name))
+            findings.append(codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=f.name))
     return subs, findings
 
 

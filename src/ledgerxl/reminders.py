@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from ledgerxl.atomic import normalize_zip
-from ledgerxl.errors import ConfigError
+from ledgerxl.errors import ConfigError, os_reason
 from ledgerxl.model import MasterList
 from ledgerxl.textwidth import wrapped_lines
 
@@ -78,7 +78,9 @@ def reminders_text(
         try:
             source = Path(template).read_text(encoding="utf-8-sig")
         except OSError as e:
-            raise ConfigError(f"找不到催报模板 {template}：{e.strerror}。", "请检查 reminder_template 的路径。") from e
+            raise ConfigError(
+                f"找不到催报模板 {template}：{os_reason(e)}。", "请检查 reminder_template 的路径。"
+            ) from e
         name = str(template)
     else:
         source = resources.files("ledgerxl").joinpath("templates").joinpath(TEMPLATE).read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledgerxl.errors import ConfigError
+from ledgerxl.errors import ConfigError, os_reason
 from ledgerxl.model import Entry, Finding, Submission
 from ledgerxl.periods import KINDS, Period, parse_period
 
@@ -169,7 +169,7 @@ class Store:
                 "请确认它是 ledgerxl 的数据库、所在磁盘可写；数据库应放在本机磁盘上（不要放在网络共享目录）。",
             ) from e
         except OSError as e:
-            raise ConfigError(f"无法创建批处理数据库 {path}：{e.strerror}。", "请检查目录是否可写。") from e
+            raise ConfigError(f"无法创建批处理数据库 {path}：{os_reason(e)}。", "请检查目录是否可写。") from e
         return cls(conn, path)
 
     @classmethod

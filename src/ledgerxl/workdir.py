@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ledgerxl.atomic import write_atomic
 from ledgerxl.config import CONFIG_NAME, DEFAULT_PLACEHOLDER
-from ledgerxl.errors import UsageError
+from ledgerxl.errors import UsageError, os_reason
 from ledgerxl.known_departments import CITY_DEPARTMENTS
 from ledgerxl.periods import KINDS, Period, parse_period
 
@@ -136,7 +136,7 @@ def init_workdir(
             try:
                 d.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise UsageError(f"无法创建目录 {d}：{e.strerror}。", "请检查路径和写权限。") from e
+                raise UsageError(f"无法创建目录 {d}：{os_reason(e)}。", "请检查路径和写权限。") from e
             result.created.append(d)
     write_atomic(master, master_bytes)
     result.created.append(master)
