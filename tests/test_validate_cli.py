@@ -268,3 +268,22 @@ def test_resubmission_later_form_goes_into_the_ledger(sample_dir: Path) -> None:
     ) in r.output
     ws = openpyxl.load_workbook(sample_dir / "out" / "台账.xlsx")["台账"]
     assert ws["D3"].value == corrected
+
+
+def test_same_named_files_from_two_folders(tmp_path: Path) -> None:
+    """Two inputs named alike (two folders): each finding names its own file, and only the file with
+    errors is left out of the ledger (they were matched by name and excluded together)."""
+    master = write_master(tmp_path)
+    (tmp_path / "甲").mkdir(), (tmp_path / "乙").mkdir()
+    form_path(tmp_path / "甲", name="报送表.xlsx")  # 市发展改革委, no problems
+    form_path(tmp_path / "乙", "市工业和信息化局", name="报送表.xlsx", progress={3: PROGRESS[3]})  # 4 empty
+    good, bad = str(Path("甲") / "报送表.xlsx"), str(Path("乙") / "报送表.xlsx")
+    args = ["--master", str(master), "--period", "2025Q3", "甲", "乙"]
+    r = invoke(["validate", "--format", "json", *args], cwd=tmp_path)
+    assert [(o["code"], o["file"]) for o in json.loads(r.output)] == [("E205", bad)]
+    r = invoke(["merge", "--allow-errors", "--out", "out", *args], cwd=tmp_path)
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert f"  {good}  市发展改革委  3 项" in lines and f"  {bad}  市工业和信息化局  2 项" in lines
+    assert f"以下报送表有错误，未纳入台账：{bad}" in lines
+    assert lines[-1] == "汇总完成：4 项事项，3 项有进展；1/2 个单位已报送；错误 1 条，警告 0 条。"

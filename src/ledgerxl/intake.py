@@ -10,9 +10,8 @@ from ledgerxl.config import Config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
 from ledgerxl.master import load_master
-from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period
-from ledgerxl.pipeline import collect_inputs, read_all, resolve_options
+from ledgerxl.pipeline import Checked, collect_inputs, read_all, resolve_options
 from ledgerxl.resubmit import choose_submissions
 from ledgerxl.validate import validate
 
@@ -28,23 +27,9 @@ class ValidateOptions:
 
 
 @dataclass
-class ValidateResult:
-    period: Period
-    master: MasterList
-    files: list[Path]
-    submissions: list[Submission]
-    findings: list[Finding]
-    superseded: list[Submission] = field(default_factory=list)
+class ValidateResult(Checked):
     annotated: list[Path] = field(default_factory=list)
-    not_annotated: list[tuple[str, str]] = field(default_factory=list)  # (file name, why)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
+    not_annotated: list[tuple[str, str]] = field(default_factory=list)  # (file as findings name it, why)
 
 
 def run_validate(opts: ValidateOptions) -> ValidateResult:
@@ -85,17 +70,16 @@ def _annotate(result: ValidateResult, out: Path) -> None:
     from ledgerxl.annotate import annotated_name, build_annotated
     from ledgerxl.atomic import publish
 
-    read_ok = {s.name for s in result.submissions}
     outputs: dict[Path, bytes] = {}
-    for f in result.files:
-        mine = [x for x in result.findings if x.file == f.name]
-        if f.name not in read_ok:
-            result.not_annotated.append((f.name, "文件无法读取"))
+    for label, sub in result.inputs:
+        if sub is None:
+            result.not_annotated.append((label, "文件无法读取"))
             continue
+        f = sub.path
         try:
-            data = build_annotated(f, mine)
+            data = build_annotated(f, [x for x in result.findings if x.file == label])
         except Exception as e:  # one copy that cannot be made must not stop the others
-            result.not_annotated.append((f.name, f"无法生成（{type(e).__name__}）"))
+            result.not_annotated.append((label, f"无法生成（{type(e).__name__}）"))
             continue
         target = out / annotated_name(f)
         n = 2

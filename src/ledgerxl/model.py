@@ -107,10 +107,12 @@ class Submission:
     merged_spans: list[MergedSpan] = field(default_factory=list)
     # key fields named by more than one header cell: field -> 0-based columns (only the first is read)
     duplicate_columns: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    label: str = ""  # the name findings use when it is not the file name (pipeline.input_labels)
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file as findings and messages name it: unique among one run's inputs."""
+        return self.label or self.path.name
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -45,15 +46,14 @@ class MergeOptions:
 
 
 @dataclass
-class MergeResult:
+class Checked:
+    """What merge and validate both found: the inputs, the submissions read from them, the findings."""
+
     period: Period
     master: MasterList
     files: list[Path]
     submissions: list[Submission]
     findings: list[Finding]
-    ledger: Ledger | None = None
-    excluded: list[Submission] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
     superseded: list[Submission] = field(default_factory=list)  # replaced by a later form (W306)
 
     @property
@@ -63,6 +63,19 @@ class MergeResult:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def inputs(self) -> list[tuple[str, Submission | None]]:
+        """Each input file as findings name it, with the submission read from it (None: unreadable)."""
+        by_path = {s.path: s for s in self.submissions}
+        return [(label, by_path.get(path)) for path, label in input_labels(self.files).items()]
+
+
+@dataclass
+class MergeResult(Checked):
+    ledger: Ledger | None = None
+    excluded: list[Submission] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
@@ -105,10 +118,20 @@ def _resolved(p: Path) -> Path:
         return p.absolute()
 
 
+def input_labels(files: list[Path]) -> dict[Path, str]:
+    """How findings and messages name each input: its file name, or the path as given when several
+    inputs share that name (from two folders), so that every finding points at one file."""
+    names = Counter(f.name for f in files)
+    return {f: f.name if names[f.name] == 1 else str(f) for f in files}
+
+
 def read_all(files: list[Path], departments: Departments) -> tuple[list[Submission], list[Finding]]:
+    """Every file read (findings say which could not be): submissions are named by input_labels."""
     subs: list[Submission] = []
     findings: list[Finding] = []
+    labels = input_labels(files)
     for f in files:
+        label = labels[f]
         try:
             if f.is_dir():
                 raise ReadError("E101", "这是一个文件夹，不是表格文件。")
@@ -116,12 +139,14 @@ def read_all(files: list[Path], departments: Departments) -> tuple[list[Submissi
                 raise ReadError(
                     "E101", f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
                 )
-            subs.append(read_submission(f, departments))
-            findings.extend(check_content(subs[-1]))  # text that would not survive publishing unchanged
+            sub = read_submission(f, departments)
+            sub.label = "" if label == f.name else label
+            subs.append(sub)
+            findings.extend(check_content(sub))  # text that would not survive publishing unchanged
         except ReadError as e:
-            findings.append(codes.make(e.code, e.message, hint=e.hint, file=f.name, sheet=e.sheet, cell=e.cell))
+            findings.append(codes.make(e.code, e.message, hint=e.hint, file=label, sheet=e.sheet, cell=e.cell))
         except OSError as e:
-            findings.append(codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=f.name))
+            findings.append(codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=label))
     return subs, findings
 
 
@@ -186,9 +211,11 @@ def run_merge(opts: MergeOptions) -> MergeResult:
     )
     if result.errors and not opts.allow_errors:
         return result
-    bad_files = {f.file for f in result.errors}
-    accepted = [s for s in chosen.chosen if s.name not in bad_files]
-    result.excluded = [s for s in chosen.chosen if s.name in bad_files]
+    # a finding names its file by the input's label (unique, see input_labels): back to the file's path
+    paths = {label: path for path, label in input_labels(files).items()}
+    bad = {paths.get(f.file) for f in result.errors}
+    accepted = [s for s in chosen.chosen if s.path not in bad]
+    result.excluded = [s for s in chosen.chosen if s.path in bad]
     result.ledger, outputs = render_outputs(master, accepted, period, cfg, out)
     outputs[out / REPORT_NAME] = build_report(result.findings, f"{period}校验报告", cfg.date_for(period))
     result.written = publish(outputs)

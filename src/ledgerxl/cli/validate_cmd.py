@@ -69,16 +69,14 @@ def validate(
     click.echo(f"挂牌事项清单：{r.master.source}（{len(r.master.items)} 项，{len(r.master.departments)} 个责任单位）")
     click.echo(f"报告期：{r.period}")
     click.echo(f"校验报送文件 {len(r.files)} 个：")
-    by_file = {s.name: s for s in r.submissions}
-    superseded = {s.name for s in r.superseded}
-    for path in r.files:
-        s = by_file.get(path.name)
+    superseded = {s.path for s in r.superseded}
+    for label, s in r.inputs:
         if s is None:
-            click.echo(f"  {path.name}  （无法读取）")
+            click.echo(f"  {label}  （无法读取）")
             continue
         who = s.department or s.department_raw or "（单位未识别）"
-        later = "  （已有较新的报送，未采用）" if s.name in superseded else ""
-        click.echo(f"  {path.name}  {who}  工作表“{s.sheet}”  {len(s.entries)} 项{later}")
+        later = "  （已有较新的报送，未采用）" if s.path in superseded else ""
+        click.echo(f"  {label}  {who}  工作表“{s.sheet}”  {len(s.entries)} 项{later}")
     if findings:
         click.echo("校验发现：")
         for f in findings:
