@@ -40,7 +40,7 @@ def test_defaults_without_sections(tmp_path: Path) -> None:
     "text,message",
     [
         ("[attachment]\nlabels = 1\n", "[attachment] 中不认识的设置项 labels。"),
-        ("[attachment]\nwith_departments = 1\n", "[attachment] with_departments 应为true 或 false。"),
+        ("[attachment]\nwith_departments = 1\n", "[attachment] with_departments 应为 true 或 false。"),
         ("[attachment]\nfont_size = true\n", '[attachment] font_size 应为磅值（如 14）或字号（如 "四号"）。'),
         ("[attachment]\nfont_size = 30\n", "[attachment] font_size 字号“30”不可用。"),
         ("[notice]\noffice = 3\n", "[notice] office 应为文字（用英文双引号括起来）。"),

@@ -113,8 +113,19 @@ def test_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="无法识别报告期"):
         load_config(bad)
     bad.write_text("period = 2025Q3\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="格式有误"):
+    with pytest.raises(ConfigError) as e:
         load_config(bad)
+    assert e.value.message.startswith(f"配置文件 {bad} 第 1 行第 14 列附近格式有误（Expected newline")
+    assert e.value.message.endswith("）。")
+    for title, message in [
+        ("{year}{foo}", "title 模板“{year}{foo}”中有不认识的占位符 {foo}。"),
+        ("{year", "title 模板“{year”中的花括号有误。"),
+        ("{0}年", "title 模板“{0}年”中的花括号有误。"),
+    ]:
+        bad.write_text(f'title = "{title}"\n', encoding="utf-8")
+        with pytest.raises(ConfigError) as e:
+            load_config(bad).ledger_title(parse_period("2025Q3"))
+        assert e.value.message == f"配置文件 {bad}：{message}" and "{year} {org} {period} {kind}" in e.value.hint
 
 
 @pytest.mark.parametrize(

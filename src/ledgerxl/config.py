@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_NAME = "ledgerxl.toml"
 DEFAULT_TITLE = "{year}年{org}政府工作报告公开挂牌事项{period}{kind}台账"
 DEFAULT_PLACEHOLDER = "（未报送）"
+TITLE_HINT = "可用的占位符：{year} {org} {period} {kind}；花括号须成对，标题文字本身的花括号写成 {{ 和 }}。"
 MASTER_HINT = "请用 --master 指定，或在 ledgerxl.toml 中设置 master。"
 MASTER_ARGUMENT_HINT = "请在命令后给出清单文件，或在含 ledgerxl.toml 的工作目录中运行。"  # master check/targets
 
@@ -79,11 +81,12 @@ class Config:
                 period=period.label,
                 kind="完成情况" if period.is_annual else "进展情况",
             )
-        except (KeyError, IndexError, ValueError) as e:
+        except KeyError as e:
             raise ConfigError(
-                f"{self._where()}title 模板“{self.title}”有误：{e}",
-                "可用的占位符：{year} {org} {period} {kind}。",
+                f"{self._where()}title 模板“{self.title}”中有不认识的占位符 {{{e.args[0]}}}。", TITLE_HINT
             ) from e
+        except (IndexError, ValueError) as e:  # "{", "{}", "{0}", "{year!z}"…
+            raise ConfigError(f"{self._where()}title 模板“{self.title}”中的花括号有误。", TITLE_HINT) from e
 
     @property
     def aliased_departments(self) -> list[str]:
@@ -133,7 +136,15 @@ def load_config(path: Path | None = None) -> Config:
     except UnicodeDecodeError as e:
         raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码。", "请用记事本“另存为 UTF-8”后再试。") from e
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"配置文件 {path} 格式有误：{e}", "请对照 README 中的示例检查引号和等号。") from e
+        # tomllib says where in English: "Expected '=' after a key in a key/value pair (at line 3, column 5)"
+        detail = str(e)
+        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", detail)
+        where = f"第 {at[1]} 行第 {at[2]} 列附近" if at else ""
+        detail = detail[: at.start()] if at else detail
+        raise ConfigError(
+            f"配置文件 {path} {where}格式有误（{detail}）。",
+            "请对照 README 中的示例检查引号和等号：文字要加英文双引号。",
+        ) from e
     return config_from_dict(data, path)
 
 
@@ -219,6 +230,12 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "notice": {"office": str, "number": str, "template": str},
 }
 
+_WANTS: dict[type | tuple[type, ...], str] = {
+    bool: "应为 true 或 false",
+    str: "应为文字（用英文双引号括起来）",
+    (int, float, str): '应为磅值（如 14）或字号（如 "四号"）',
+}
+
 
 def _output_sections(cfg: Config, data: dict[str, Any], path: Path) -> None:
     """[attachment] and [notice]: how 附件.docx and 通知.docx are written."""
@@ -236,15 +253,7 @@ def _output_sections(cfg: Config, data: dict[str, Any], path: Path) -> None:
             )
         for key, value in table.items():
             if not isinstance(value, allowed[key]) or (isinstance(value, bool) and allowed[key] is not bool):
-                want = allowed[key]
-                kind = (
-                    "true 或 false"
-                    if want is bool
-                    else "文字（用英文双引号括起来）"
-                    if want is str
-                    else '磅值（如 14）或字号（如 "四号"）'
-                )
-                raise ConfigError(f"配置文件 {path}：[{section}] {key} 应为{kind}。")
+                raise ConfigError(f"配置文件 {path}：[{section}] {key} {_WANTS[allowed[key]]}。")
     att = data.get("attachment", {})
     cfg.attachment.label = att.get("label", cfg.attachment.label).strip()
     if "font_size" in att:
