@@ -10,6 +10,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,43 @@ def test_move_processed(sample_dir: Path) -> None:
     (inbox / "不知道是谁的.xlsx").unlink()  # a clerk deals with it
     r3 = batch(sample_dir)
     assert r3.exit_code == 0, r3.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_pipe_and_huge_file_in_the_inbox_are_refused_unread(sample_dir: Path) -> None:
+    """A named pipe blocked the run forever (its read never ends) and a huge file was read whole into
+    memory before any check: safety.check_file refuses both first, with the findings merge reports."""
+    inbox = sample_dir / "submissions"
+    os.mkfifo(inbox / "管道.xlsx")
+    with open(inbox / "太大.xlsx", "wb") as f:
+        f.truncate(25 * 1024 * 1024)  # sparse: takes no disk space, reads as 25 MB of zeros
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:  # a subprocess, so a hang fails the test
+        return subprocess.run(argv, env=subprocess_env(), capture_output=True, text=True, timeout=300)
+
+    r = run(*batch_argv(sample_dir))
+    assert r.returncode == 1 and "新文件 24 个" in r.stdout, r.stdout + r.stderr
+    recorded = query(
+        sample_dir,
+        "SELECT x.file, f.archive, x.code, x.message, x.hint FROM files f JOIN findings x ON x.file_id = f.id"
+        " WHERE x.severity = 'error' ORDER BY x.file",
+    )
+    assert [row[:4] for row in recorded] == [
+        ("太大.xlsx", "", "E104", "文件有 25.0 MB，超过上限 20.0 MB。"),  # not archived: never read
+        ("管道.xlsx", "", "E112", "这不是普通文件（可能是管道或设备），无法读取。"),
+    ]
+    v = run(
+        sys.executable, "-m", "ledgerxl", "validate", "--format", "json", "--config", str(sample_dir / "ledgerxl.toml")
+    )
+    merge_says = [(o["file"], o["code"], o["message"], o["hint"]) for o in json.loads(v.stdout) if o["code"] < "E2"]
+    assert merge_says == [(name, code, msg, hint) for name, _, code, msg, hint in recorded]
+
+    r = run(*batch_argv(sample_dir))  # recorded once; an open error while they stay in the inbox
+    assert r.returncode == 1 and "新文件 0 个，已处理过 24 个" in r.stdout, r.stdout + r.stderr
+    assert count(sample_dir, "files") == 24
+    for name in ("管道.xlsx", "太大.xlsx"):
+        (inbox / name).unlink()
+    assert run(*batch_argv(sample_dir)).returncode == 0
 
 
 def test_move_processed_leaves_a_file_in_use_for_the_next_run(

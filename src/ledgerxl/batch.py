@@ -23,7 +23,7 @@ import sqlite3
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +31,7 @@ from pathlib import Path
 from ledgerxl import __version__, codes
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
-from ledgerxl.errors import ConfigError, LedgerxlError, UsageError, os_reason
+from ledgerxl.errors import ConfigError, LedgerxlError, ReadError, UsageError, os_reason
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period, parse_period
 from ledgerxl.store import Store, Version, now
@@ -263,8 +263,9 @@ def _pause(stage: str) -> None:
 @dataclass
 class _Incoming:
     path: Path
-    data: bytes
+    data: bytes | None  # None: refused before it was read (safety.check_file), its finding in `findings`
     sha256: str
+    size: int
     mtime: float
     submission: Submission | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -333,7 +334,11 @@ class _Run:
     # ---- inbox
 
     def _scan(self, result: BatchResult) -> tuple[list[_Incoming], set[str]]:
-        """New files (by content) in arrival order, and the hashes of everything now in the inbox."""
+        """New files (by content) in arrival order, and the hashes of everything now in the inbox.
+
+        A new file passes safety.check_file before its bytes are read into memory, as merge's reader
+        does: one it refuses (too large, a zip bomb, not a spreadsheet…) is recorded with its finding and
+        not read. A pipe or a device is never opened (a read would block the run forever)."""
         from ledgerxl.pipeline import collect_inputs
 
         p = self.paths
@@ -346,22 +351,55 @@ class _Run:
         incoming: list[_Incoming] = []
         for f in files:
             try:
-                data = f.read_bytes()
-                mtime = f.stat().st_mtime
+                inc = self._look_at(f, lambda key: key in known or key in present)
             except OSError as e:
                 # typically a file still being copied in, or open in another program on Windows
                 log.warning("暂时无法读取 %s：%s", f.name, e)
                 result.unreadable.append(f.name)
+                self.hashes.pop(f, None)
                 continue
-            sha = hashlib.sha256(data).hexdigest()
-            self.hashes[f] = sha
-            if sha not in present and sha not in known:
-                incoming.append(_Incoming(f, data, sha, mtime))
-            present.add(sha)
+            if inc is not None:
+                incoming.append(inc)
+                if inc.data is None:
+                    log.warning("拒绝读取 %s：%s", f.name, inc.findings[0].message)
+            present.add(self.hashes[f])
         result.files_seen = len(files) - len(result.unreadable)
         incoming.sort(key=lambda x: (x.mtime, x.path.name))
         log.info("收件箱 %s：%d 个文件，新文件 %d 个", p.inbox, len(files), len(incoming))
         return incoming, present
+
+    def _look_at(self, f: Path, seen: Callable[[str], bool]) -> _Incoming | None:
+        """The file as a new arrival, or None when it was recorded already; its hash goes to self.hashes.
+        OSError: it cannot be read now (being copied in, open elsewhere); the next run tries again."""
+        from ledgerxl.safety import check_file
+
+        if not f.is_file():  # a pipe, a device, a folder: check_file refuses it without opening it
+            try:
+                check_file(f)
+            except ReadError as e:
+                return self._refused(f, e, _unread_key(f), seen)
+        sha, size, mtime = _fingerprint(f)
+        self.hashes[f] = sha
+        if seen(sha):
+            return None
+        try:
+            check_file(f)  # before reading it into memory: size limits, zip bombs, the real kind…
+        except ReadError as e:
+            return self._refused(f, e, sha, seen)
+        data = f.read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise OSError("读取时文件正被改动（可能还在复制）")
+        return _Incoming(f, data, sha, size, mtime)
+
+    def _refused(self, f: Path, e: ReadError, key: str, seen: Callable[[str], bool]) -> _Incoming | None:
+        """A file check_file refused: recorded once with that finding, its bytes never read."""
+        if isinstance(e.__cause__, OSError):
+            raise e.__cause__  # cannot be opened now: retried next run, like any unreadable file
+        self.hashes[f] = key
+        if seen(key):
+            return None
+        st = f.stat()
+        return _Incoming(f, None, key, st.st_size, st.st_mtime, findings=[codes.unreadable(e, f.name)])
 
     def _read(self, inc: _Incoming, master: MasterList, departments: Departments) -> None:
         """Archive the file by its hash, read it from the archive, validate it."""
@@ -370,6 +408,8 @@ class _Run:
         from ledgerxl.pipeline import read_all
         from ledgerxl.validate import validate
 
+        if inc.data is None:
+            return  # refused unread: its finding is all there is
         path = inc.path
         if not self.dry:
             inc.archive = f"{inc.sha256}/{inc.path.name}"
@@ -429,14 +469,14 @@ class _Run:
                     self.period,
                     sha256=inc.sha256,
                     name=inc.path.name,
-                    size=len(inc.data),
+                    size=inc.size,
                     mtime=inc.mtime,
                     archive=inc.archive,
                     submission=sub,
                     findings=inc.findings,
                     accepted=accepted,
                 )
-                nf = NewFile(inc.path.name, inc.sha256, len(inc.data), dept, inc.findings, accepted)
+                nf = NewFile(inc.path.name, inc.sha256, inc.size, dept, inc.findings, accepted)
                 result.new.append(nf)
                 if accepted and dept and sid is not None:
                     self.store.set_current(self.period, dept, sid, run_id)
@@ -585,6 +625,25 @@ class _Run:
                 {"path": o.path.name, "sha256": o.sha256, "bytes": o.size, "changed": o.changed} for o in result.outputs
             ],
         }
+
+
+def _fingerprint(f: Path) -> tuple[str, int, float]:
+    """sha256, size and modification time of a file, read in blocks (memory stays small whatever its size)."""
+    h = hashlib.sha256()
+    size = 0
+    with open(f, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+            size += len(block)
+        mtime = os.fstat(fh.fileno()).st_mtime
+    return h.hexdigest(), size, mtime
+
+
+def _unread_key(f: Path) -> str:
+    """What stands for the content hash of a file that is never opened (a pipe, a device): its name and
+    identity on disk, so that it is recorded once and not again while it stays in the inbox."""
+    st = f.stat()
+    return hashlib.sha256(f"unread\0{f.name}\0{st.st_dev}\0{st.st_ino}".encode()).hexdigest()
 
 
 def _read_or_none(path: Path) -> bytes | None:

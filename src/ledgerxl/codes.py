@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledgerxl.errors import ReadError
 from ledgerxl.model import Finding, Severity
 
 
@@ -201,3 +202,8 @@ def make(code: str, message: str, **where: str) -> Finding:
     c = CODES[code]
     hint = where.pop("hint", "") or c.hint
     return Finding(code=code, severity=c.severity, message=message, hint=hint, **where)
+
+
+def unreadable(e: ReadError, file: str) -> Finding:
+    """The finding for a file that could not be read (the ReadError carries its code)."""
+    return make(e.code, e.message, hint=e.hint, file=file, sheet=e.sheet, cell=e.cell)

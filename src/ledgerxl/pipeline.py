@@ -144,7 +144,7 @@ def read_all(files: list[Path], departments: Departments) -> tuple[list[Submissi
             subs.append(sub)
             findings.extend(check_content(sub))  # text that would not survive publishing unchanged
         except ReadError as e:
-            findings.append(codes.make(e.code, e.message, hint=e.hint, file=label, sheet=e.sheet, cell=e.cell))
+            findings.append(codes.unreadable(e, label))
         except OSError as e:
             findings.append(codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=label))
     return subs, findings
