@@ -113,7 +113,7 @@ def format_status(st: Status) -> str:
     if st.open_errors:
         lines.append(f"未解决的错误 {len(st.open_errors)} 条：")
         for f in sort_findings(st.open_errors):
-            lines.append("  " + format_finding(f).replace("\n", "\n  "))
+            lines.append(format_finding(f, "  "))
     else:
         lines.append("没有未解决的错误。")
     return "\n".join(lines)

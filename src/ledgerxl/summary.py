@@ -4,15 +4,41 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ledgerxl.model import Finding
 
+if TYPE_CHECKING:
+    from ledgerxl.pipeline import Checked
 
-def format_finding(f: Finding) -> str:
+
+def format_finding(f: Finding, indent: str = "") -> str:
     label = "错误" if f.severity == "error" else "警告"
     where = f"{f.location}：" if f.location else ""
     line = f"[{label} {f.code}] {where}{f.message}"
-    return f"{line}\n    处理办法：{f.hint}" if f.hint else line
+    text = f"{line}\n    处理办法：{f.hint}" if f.hint else line
+    return indent + text.replace("\n", "\n" + indent)
+
+
+def inputs_report(result: Checked, verb: str, sheets: bool = False) -> list[str]:
+    """What merge and validate print first: the master list, the period, then each input file with who
+    sent it and how many items (`sheets`: and which sheet was read), or that it could not be read."""
+    m = result.master
+    lines = [
+        f"挂牌事项清单：{m.source}（{len(m.items)} 项，{len(m.departments)} 个责任单位）",
+        f"报告期：{result.period}",
+        f"{verb}报送文件 {len(result.files)} 个：",
+    ]
+    replaced = {s.path for s in result.superseded}
+    for label, s in result.inputs:
+        if s is None:
+            lines.append(f"  {label}  （无法读取）")
+            continue
+        who = s.department or s.department_raw or "（单位未识别）"
+        sheet = f"  工作表“{s.sheet}”" if sheets else ""
+        later = "  （已有较新的报送，未采用）" if s.path in replaced else ""
+        lines.append(f"  {label}  {who}{sheet}  {len(s.entries)} 项{later}")
+    return lines
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

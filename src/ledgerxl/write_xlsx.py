@@ -14,7 +14,7 @@ from typing import Any
 from ledgerxl.atomic import normalize_zip
 from ledgerxl.content import EXCEL_CELL_LIMIT, excel_length, strip_xml_illegal
 from ledgerxl.errors import OutputError
-from ledgerxl.ledger_stats import LedgerStats, ledger_stats
+from ledgerxl.ledger_stats import Count, LedgerStats, ledger_stats
 from ledgerxl.model import Ledger
 from ledgerxl.textwidth import display_width, wrapped_lines
 
@@ -60,33 +60,20 @@ class SummaryTable:
     total: bool = False  # a 合计 row (only where the keys split the items, so the sum means something)
 
 
+def _count_table(title: str, key: str, counts: list[Count], items: str, total: bool = False) -> SummaryTable:
+    """Items, reported and missing per department or 分类."""
+    columns = {
+        items: [c.items for c in counts],
+        REPORTED: [c.reported for c in counts],
+        MISSING: [c.missing for c in counts],
+    }
+    return SummaryTable(title, key, [c.name for c in counts], columns, total=total)
+
+
 def summary_tables(stats: LedgerStats) -> list[SummaryTable]:
-    tables = [
-        SummaryTable(
-            "按责任单位统计",
-            "责任单位",
-            [c.name for c in stats.by_department],
-            {
-                "负责事项": [c.items for c in stats.by_department],
-                REPORTED: [c.reported for c in stats.by_department],
-                MISSING: [c.missing for c in stats.by_department],
-            },
-        )
-    ]
+    tables = [_count_table("按责任单位统计", "责任单位", stats.by_department, "负责事项")]
     if stats.by_category:
-        tables.append(
-            SummaryTable(
-                "按分类统计",
-                "分类",
-                [c.name for c in stats.by_category],
-                {
-                    "事项数": [c.items for c in stats.by_category],
-                    REPORTED: [c.reported for c in stats.by_category],
-                    MISSING: [c.missing for c in stats.by_category],
-                },
-                total=True,
-            )
-        )
+        tables.append(_count_table("按分类统计", "分类", stats.by_category, "事项数", total=True))
     if stats.by_status:
         tables.append(
             SummaryTable(

@@ -27,6 +27,18 @@ config_option = click.option(
     help="配置文件（默认当前目录下的 ledgerxl.toml）。",
 )
 
+# arguments and options merge, validate and forms share
+inputs_argument = click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+master_option = click.option(
+    "--master", "-m", type=click.Path(path_type=Path), help="挂牌事项清单（.xlsx/.xls/.ods/.csv）。"
+)
+period_option = click.option("--period", "-p", help="报告期，如 2025Q1、2025H1、2025Q3、2025FY 或 2025年三季度。")
+previous_option = click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="上期台账.xlsx：进展情况与上期完全相同的事项给出警告（W301）。",
+)
+
 
 class CliError(click.ClickException):
     """A library error shown to the clerk as 错误：… with the library's exit code."""

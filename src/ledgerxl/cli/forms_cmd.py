@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import config_option, handle_errors
+from ledgerxl.cli.common import config_option, handle_errors, master_option, period_option
 
 
 @click.command(name="forms")
-@click.option("--master", "-m", type=click.Path(path_type=Path), help="挂牌事项清单（.xlsx/.xls/.ods/.csv）。")
-@click.option("--period", "-p", help="报告期，如 2025Q1、2025H1、2025Q3、2025FY 或 2025年三季度。")
+@master_option
+@period_option
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="填报表输出目录（默认 forms）。")
 @config_option
 @click.option(

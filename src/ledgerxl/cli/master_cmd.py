@@ -80,7 +80,7 @@ def check(master_path: Path | None, config_path: Path | None) -> None:
     if r.config:
         click.echo(f"单位别名：{r.config}")
     for f in r.findings:
-        click.echo("  " + format_finding(f).replace("\n", "\n  "))
+        click.echo(format_finding(f, "  "))
     if r.findings:
         click.echo(f"检查未通过：{len(r.findings)} 个问题。")
         raise SystemExit(1)

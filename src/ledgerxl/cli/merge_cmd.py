@@ -6,13 +6,20 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import config_option, handle_errors
+from ledgerxl.cli.common import (
+    config_option,
+    handle_errors,
+    inputs_argument,
+    master_option,
+    period_option,
+    previous_option,
+)
 
 
 @click.command(name="merge")
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--master", "-m", type=click.Path(path_type=Path), help="挂牌事项清单（.xlsx/.xls/.ods/.csv）。")
-@click.option("--period", "-p", help="报告期，如 2025Q1、2025H1、2025Q3、2025FY 或 2025年三季度。")
+@inputs_argument
+@master_option
+@period_option
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="输出目录（默认 out）。")
 @config_option
 @click.option("--allow-errors", is_flag=True, help="有错误时仍然生成台账：有错误的报送表不纳入，并列出。")
@@ -26,11 +33,7 @@ from ledgerxl.cli.common import config_option, handle_errors
 @click.option("--no-attachment-label", is_flag=True, help="附件.docx 不加“附件”标识。")
 @click.option("--with-departments", is_flag=True, help="附件.docx 表格增加“责任单位”列。")
 @click.option("--table-font-size", help="附件.docx 表格文字字号：磅值如 12，或 四号、小四（默认 14 磅即四号）。")
-@click.option(
-    "--previous",
-    type=click.Path(path_type=Path),
-    help="上期台账.xlsx：进展情况与上期完全相同的事项给出警告（W301）。",
-)
+@previous_option
 @handle_errors
 def merge(
     inputs: tuple[Path, ...],
@@ -55,7 +58,7 @@ def merge(
     """
     from ledgerxl.config import load_config
     from ledgerxl.pipeline import MergeOptions, run_merge
-    from ledgerxl.summary import count_line, format_finding, sort_findings
+    from ledgerxl.summary import count_line, format_finding, inputs_report, sort_findings
 
     if no_attachment_label and attachment_label:
         raise click.UsageError("--attachment-label 和 --no-attachment-label 只能选一个。")
@@ -75,22 +78,13 @@ def merge(
         previous=previous,
     )
     r = run_merge(opts)
-    m = r.master
-    click.echo(f"挂牌事项清单：{m.source}（{len(m.items)} 项，{len(m.departments)} 个责任单位）")
-    click.echo(f"报告期：{r.period}")
-    click.echo(f"读取报送文件 {len(r.files)} 个：")
-    superseded = {s.path for s in r.superseded}
-    for label, s in r.inputs:
-        if s is None:
-            click.echo(f"  {label}  （无法读取）")
-        else:
-            later = "  （已有较新的报送，未采用）" if s.path in superseded else ""
-            click.echo(f"  {label}  {s.department or s.department_raw or '（单位未识别）'}  {len(s.entries)} 项{later}")
+    for line in inputs_report(r, "读取"):
+        click.echo(line)
     findings = sort_findings(r.findings)
     if findings:
         click.echo("校验发现：")
         for f in findings:
-            click.echo("  " + format_finding(f).replace("\n", "\n  "))
+            click.echo(format_finding(f, "  "))
     if r.blocked:
         click.echo(
             f"有 {len(r.errors)} 条错误，未生成台账。请按提示修改后重新报送，"
@@ -104,6 +98,6 @@ def merge(
     for p in r.written:
         click.echo(f"  {p}")
     click.echo(
-        f"汇总完成：{len(m.items)} 项事项，{r.items_with_progress} 项有进展；"
-        f"{len(r.reported)}/{len(m.departments)} 个单位已报送；{count_line(r.findings)}。"
+        f"汇总完成：{len(r.master.items)} 项事项，{r.items_with_progress} 项有进展；"
+        f"{len(r.reported)}/{len(r.master.departments)} 个单位已报送；{count_line(r.findings)}。"
     )

@@ -6,13 +6,20 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import config_option, handle_errors
+from ledgerxl.cli.common import (
+    config_option,
+    handle_errors,
+    inputs_argument,
+    master_option,
+    period_option,
+    previous_option,
+)
 
 
 @click.command(name="validate")
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--master", "-m", type=click.Path(path_type=Path), help="挂牌事项清单（.xlsx/.xls/.ods/.csv）。")
-@click.option("--period", "-p", help="报告期，如 2025Q1、2025H1、2025Q3、2025FY 或 2025年三季度。")
+@inputs_argument
+@master_option
+@period_option
 @config_option
 @click.option(
     "--format",
@@ -27,11 +34,7 @@ from ledgerxl.cli.common import config_option, handle_errors
     type=click.Path(path_type=Path),
     help="把每份报送表复制一份到此目录，在有问题的单元格加批注和底色，并附“问题清单”工作表；原文件不改动。",
 )
-@click.option(
-    "--previous",
-    type=click.Path(path_type=Path),
-    help="上期台账.xlsx：进展情况与上期完全相同的事项给出警告（W301）。",
-)
+@previous_option
 @handle_errors
 def validate(
     inputs: tuple[Path, ...],
@@ -51,7 +54,7 @@ def validate(
 
     from ledgerxl.config import load_config
     from ledgerxl.intake import ValidateOptions, run_validate
-    from ledgerxl.summary import count_line, format_finding, sort_findings
+    from ledgerxl.summary import count_line, format_finding, inputs_report, sort_findings
 
     cfg = load_config(config_path)
     opts = ValidateOptions(
@@ -66,21 +69,12 @@ def validate(
         for name, why in r.not_annotated:
             click.echo(f"未生成校验意见：{name}（{why}）", err=True)
         raise SystemExit(1 if r.errors else 0)
-    click.echo(f"挂牌事项清单：{r.master.source}（{len(r.master.items)} 项，{len(r.master.departments)} 个责任单位）")
-    click.echo(f"报告期：{r.period}")
-    click.echo(f"校验报送文件 {len(r.files)} 个：")
-    superseded = {s.path for s in r.superseded}
-    for label, s in r.inputs:
-        if s is None:
-            click.echo(f"  {label}  （无法读取）")
-            continue
-        who = s.department or s.department_raw or "（单位未识别）"
-        later = "  （已有较新的报送，未采用）" if s.path in superseded else ""
-        click.echo(f"  {label}  {who}  工作表“{s.sheet}”  {len(s.entries)} 项{later}")
+    for line in inputs_report(r, "校验", sheets=True):
+        click.echo(line)
     if findings:
         click.echo("校验发现：")
         for f in findings:
-            click.echo("  " + format_finding(f).replace("\n", "\n  "))
+            click.echo(format_finding(f, "  "))
     else:
         click.echo("未发现问题。")
     if r.annotated:
