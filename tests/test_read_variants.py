@@ -15,6 +15,7 @@ from formkit import DEPT, ITEMS, PROGRESS, edit, findings_for, form_path, put_fo
 
 from ledgerxl.departments import Departments
 from ledgerxl.read import parse_number
+from ledgerxl.sheetfacts import SheetFacts
 
 
 def workbook(path: Path, fill: Callable[[Any, Any], None], sheets: tuple[str, ...] = ("Sheet1",)) -> Path:
@@ -132,6 +133,20 @@ def test_hidden_rows_are_read_and_reported(tmp_path: Path) -> None:
     sub = read(workbook(tmp_path / "h.xlsx", fill))
     assert [(e.row, e.number, e.hidden) for e in sub.entries] == [(3, 1, False), (4, 2, True), (6, 3, False)]
     assert [(e.row, e.number) for e in sub.ignored_hidden] == [(5, 1)]
+
+
+def test_sheet_facts_lookups_over_unsorted_overlapping_and_tall_ranges() -> None:
+    facts = SheetFacts(
+        hidden_rows=[(40, 45), (3, 3), (10, 20), (15, 30), (31, 31), (1_000, 1_048_575)],
+        links=[((5, 0, 5, 3), "#wide"), ((5, 2, 5, 2), "#later"), ((0, 7, 500, 7), "#tall"), ((2, 7, 2, 7), "#h2")],
+    )
+    hidden = [r for r in range(60) if facts.is_hidden(r)]
+    assert hidden == [3, *range(10, 32), *range(40, 46)]
+    assert facts.is_hidden(1_048_575) and facts.is_hidden(1_000) and not facts.is_hidden(999)
+    assert facts.link_at(5, 2) == "#wide"  # the first link in sheet order wins, as Excel shows it
+    assert facts.link_at(5, 4) is None
+    assert facts.link_at(2, 7) == "#tall" and facts.link_at(500, 7) == "#tall" and facts.link_at(501, 7) is None
+    assert SheetFacts().link_at(0, 0) is None and not SheetFacts().is_hidden(0)
 
 
 def test_several_sheets_pick_the_filled_one_and_say_which(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ this optional pass gives empty facts: the values were already read and checked b
 
 from __future__ import annotations
 
+import bisect
+import functools
 import posixpath
 import re
 import zipfile
@@ -25,6 +27,7 @@ _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _XLINK = "http://www.w3.org/1999/xlink"
 _MAX_PART = 256 << 20  # never inflate a sheet part beyond this (the read stage refuses bigger ones first)
+_TALL_LINK = 64  # a link over this many rows is checked by range, not indexed row by row
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 
 
@@ -35,14 +38,47 @@ class SheetFacts:
     links: list[tuple[Range, str]] = field(default_factory=list)
     merged: list[Range] = field(default_factory=list)
 
+    # Lookups go through indexes built on first use (after parsing), not a scan of every range: a sheet
+    # with a hidden row or a link on each of its 20,000 rows took minutes to read with per-row scans.
+
     def is_hidden(self, r: int) -> bool:
-        return any(a <= r <= b for a, b in self.hidden_rows)
+        starts, ends = self._hidden_index
+        i = bisect.bisect_right(starts, r) - 1
+        return i >= 0 and r <= ends[i]
 
     def link_at(self, r: int, c: int) -> str | None:
-        for (r1, c1, r2, c2), target in self.links:
-            if r1 <= r <= r2 and c1 <= c <= c2:
-                return target
-        return None
+        """The first link (in sheet order) whose range holds the cell."""
+        by_row, tall = self._link_index
+        hits = [(n, t) for n, c1, c2, t in by_row.get(r, ()) if c1 <= c <= c2]
+        hits += [(n, t) for n, (r1, c1, r2, c2), t in tall if r1 <= r <= r2 and c1 <= c <= c2]
+        return min(hits)[1] if hits else None
+
+    @functools.cached_property
+    def _hidden_index(self) -> tuple[list[int], list[int]]:
+        """Hidden ranges merged into disjoint sorted runs: their starts and ends."""
+        starts: list[int] = []
+        ends: list[int] = []
+        for a, b in sorted(self.hidden_rows):
+            if ends and a <= ends[-1] + 1:
+                ends[-1] = max(ends[-1], b)
+            else:
+                starts.append(a)
+                ends.append(b)
+        return starts, ends
+
+    @functools.cached_property
+    def _link_index(self) -> tuple[dict[int, list[tuple[int, int, int, str]]], list[tuple[int, Range, str]]]:
+        """Links by row (n = their order in the sheet); the few covering many rows are kept aside."""
+        by_row: dict[int, list[tuple[int, int, int, str]]] = {}
+        tall: list[tuple[int, Range, str]] = []
+        for n, (rng, target) in enumerate(self.links):
+            r1, c1, r2, c2 = rng
+            if r2 - r1 >= _TALL_LINK:
+                tall.append((n, rng, target))
+                continue
+            for r in range(r1, r2 + 1):
+                by_row.setdefault(r, []).append((n, c1, c2, target))
+        return by_row, tall
 
 
 def parse_ref(ref: str) -> tuple[int, int] | None:
