@@ -92,6 +92,16 @@ def test_cli_reports_and_exits_1(defects: Path) -> None:
     assert "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("number", ["①", "²", "一"])
+def test_number_that_is_a_digit_sign_but_not_an_integer_is_m101(tmp_path: Path, number: str) -> None:
+    """① and ² pass str.isdigit() yet int() refuses them: a finding, not 程序内部错误 (exit 70)."""
+    m = tmp_path / "清单.csv"
+    m.write_text(f"序号,事项内容,责任单位\n{number},新增绿色建筑1000万平方米。,市住房城乡建设局\n", encoding="utf-8")
+    r = invoke(["master", "check", str(m)])
+    assert r.exit_code == 1
+    assert f"  [错误 M101] 清单.csv / 清单 / A2：序号“{number}”不是正整数。" in r.output.splitlines()
+
+
 def test_sample_master_passes(sample_dir: Path) -> None:
     r = invoke(["master", "check"], cwd=sample_dir)
     assert r.exit_code == 0, r.output

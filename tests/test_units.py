@@ -79,6 +79,9 @@ def test_master_errors(tmp_path: Path) -> None:
     p.write_text("序号,事项内容,责任单位\n1,x,市科技局\n1,y,市财政局\n", encoding="utf-8")
     with pytest.raises(MasterError, match="序号 1 与 A2 重复"):
         load_master(p)
+    p.write_text("序号,事项内容,责任单位\n①,x,市科技局\n", encoding="utf-8")
+    with pytest.raises(MasterError, match="A2：序号“①”不是数字"):
+        load_master(p)  # ① passes str.isdigit(), but int() refuses it
     p.write_text("序号,事项内容,责任单位\n1,x,\n", encoding="utf-8")
     with pytest.raises(MasterError, match="第 1 项没有责任单位"):
         load_master(p)

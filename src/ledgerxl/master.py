@@ -7,12 +7,12 @@ from pathlib import Path
 
 from ledgerxl.errors import MasterError, ReadError
 from ledgerxl.model import Item, MasterList
-from ledgerxl.tables import TABLE_SUFFIXES, cell_name, find_header, read_grids
+from ledgerxl.tables import TABLE_SUFFIXES, Grid, cell_name, find_header, read_grids
 
 # 责任单位 may list several departments: 、 ， , ； ; / or spaces between them; order is kept (lead first).
 _DEPT_SEP = re.compile(r"[、，,；;/／\s]+")
 
-_HINT = "挂牌事项清单需要“序号”“事项内容”“责任单位”三列（可选“分类”“目标”），表头在前 30 行内。"
+HEADER_HINT = "挂牌事项清单需要“序号”“事项内容”“责任单位”三列（可选“分类”“目标”），表头在前 30 行内。"
 
 
 def split_departments(text: str) -> tuple[str, ...]:
@@ -23,19 +23,30 @@ def split_departments(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def item_number(raw: str) -> int | None:
+    """A master list's 序号: a whole number (full-width digits too). ① and ² pass str.isdigit() but are
+    not numbers int() reads."""
+    s = raw.strip()
+    return int(s) if s.isdecimal() else None
+
+
+def read_master_grids(path: Path) -> list[Grid]:
+    """The sheets of a master list file, with the clerk's own errors for a file that is not one."""
+    if path.is_dir() or path.suffix.lower() not in TABLE_SUFFIXES:
+        raise MasterError(f"挂牌事项清单 {path} 不是表格文件。", "请提供 .xlsx、.xls、.ods 或 .csv 文件。")
+    try:
+        return read_grids(path)
+    except ReadError as e:
+        raise MasterError(f"挂牌事项清单 {path}：{e.message}", e.hint) from e
+
+
 def load_master(path: Path) -> MasterList:
     path = Path(path)
     if not path.exists():
         raise MasterError(
             f"找不到挂牌事项清单 {path}。", "请用 --master 指定清单文件，或在 ledgerxl.toml 中设置 master。"
         )
-    if path.is_dir() or path.suffix.lower() not in TABLE_SUFFIXES:
-        raise MasterError(f"挂牌事项清单 {path} 不是表格文件。", "请提供 .xlsx、.xls、.ods 或 .csv 文件。")
-    try:
-        grids = read_grids(path)
-    except ReadError as e:
-        raise MasterError(f"挂牌事项清单 {path}：{e.message}", e.hint) from e
-    for grid in grids:
+    for grid in read_master_grids(path):
         found = find_header(grid, ("number", "text", "department"))
         if not found:
             continue
@@ -49,9 +60,9 @@ def load_master(path: Path) -> MasterList:
             if not raw_no and not text:
                 continue
             where = f"挂牌事项清单 {path.name} / {grid.sheet} / {cell_name(r, cols['number'])}"
-            if not raw_no.isdigit():
+            number = item_number(raw_no)
+            if number is None:
                 raise MasterError(f"{where}：序号“{raw_no}”不是数字。", "序号请填写 1、2、3 这样的整数。")
-            number = int(raw_no)
             if number in seen:
                 raise MasterError(f"{where}：序号 {number} 与 {seen[number]} 重复。", "每个事项的序号应唯一。")
             seen[number] = cell_name(r, cols["number"])
@@ -72,6 +83,6 @@ def load_master(path: Path) -> MasterList:
                 )
             )
         if not items:
-            raise MasterError(f"挂牌事项清单 {path.name} / {grid.sheet}：表头下没有事项。", _HINT)
+            raise MasterError(f"挂牌事项清单 {path.name} / {grid.sheet}：表头下没有事项。", HEADER_HINT)
         return MasterList(items, source=path)
-    raise MasterError(f"挂牌事项清单 {path.name}：找不到表头。", _HINT)
+    raise MasterError(f"挂牌事项清单 {path.name}：找不到表头。", HEADER_HINT)

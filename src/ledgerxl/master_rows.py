@@ -7,13 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ledgerxl.errors import MasterError, ReadError
-from ledgerxl.master import split_departments
+from ledgerxl.errors import MasterError
+from ledgerxl.master import HEADER_HINT, item_number, read_master_grids, split_departments
 from ledgerxl.master_xlsx import NAMES_HEADER, NAMES_SHEET
 from ledgerxl.model import Item
-from ledgerxl.tables import TABLE_SUFFIXES, Grid, cell_name, find_header, norm_header, read_grids
-
-_HINT = "挂牌事项清单需要“序号”“事项内容”“责任单位”三列（可选“分类”“目标”），表头在前 30 行内。"
+from ledgerxl.tables import Grid, cell_name, find_header, norm_header
 
 
 @dataclass
@@ -27,8 +25,7 @@ class MasterRow:
 
     @property
     def number(self) -> int | None:
-        s = self.raw_number.strip()
-        return int(s) if s.isdigit() else None
+        return item_number(self.raw_number)
 
     @property
     def departments(self) -> tuple[str, ...]:
@@ -74,12 +71,7 @@ def read_master_rows(path: Path) -> MasterTable:
             f"找不到挂牌事项清单 {path}。",
             "请指定清单文件，或在 ledgerxl.toml 中设置 master；新的一年可用 ledgerxl init 建工作目录。",
         )
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise MasterError(f"挂牌事项清单 {path} 不是表格文件。", "请提供 .xlsx、.xls、.ods 或 .csv 文件。")
-    try:
-        grids = read_grids(path)
-    except ReadError as e:
-        raise MasterError(f"挂牌事项清单 {path}：{e.message}", e.hint) from e
+    grids = read_master_grids(path)
     for grid in grids:
         found = find_header(grid, ("number", "text"))
         if not found:
@@ -99,4 +91,4 @@ def read_master_rows(path: Path) -> MasterTable:
             if row.raw_number or row.text or row.departments_raw or row.target:
                 rows.append(row)
         return MasterTable(path, grid.sheet, header + 1, cols, rows, _names(grids))
-    raise MasterError(f"挂牌事项清单 {path.name}：找不到表头。", _HINT)
+    raise MasterError(f"挂牌事项清单 {path.name}：找不到表头。", HEADER_HINT)
