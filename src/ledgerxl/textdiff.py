@@ -1,8 +1,9 @@
 """Comparing a form's item text with the master's: what counts as the same, and a character diff.
 
-Whitespace and the width of characters (full-width ，；：（）％１ against , ; : ( ) % 1, 。 against .,
-curly against straight quotes, the several dashes) do not count as edits. Anything else does, and
-the diff shows it on the department's own characters.
+Whitespace, invisible format characters (zero-width space, BOM, soft hyphen: text copied from web
+pages and chat apps carries them) and the width of characters (full-width ，；：（）％１ against
+, ; : ( ) % 1, 。 against ., curly, straight and corner-bracket quotes, the several dashes) do not count
+as edits. Anything else does, and the diff shows it on the department's own characters.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ _FOLD = str.maketrans(
         "„": '"',
         "‘": "'",
         "’": "'",
+        "「": '"',
+        "」": '"',
+        "『": "'",
+        "』": "'",
         "—": "-",
         "–": "-",
         "‐": "-",
@@ -31,8 +36,8 @@ _FOLD = str.maketrans(
 
 
 def fold(ch: str) -> str:
-    """One character's comparison key ("" for whitespace)."""
-    if ch.isspace():
+    """One character's comparison key ("" for whitespace and invisible format characters)."""
+    if ch.isspace() or unicodedata.category(ch) == "Cf":
         return ""
     return unicodedata.normalize("NFKC", ch).translate(_FOLD).replace(" ", "")
 
