@@ -214,6 +214,17 @@ def test_width_and_space_changes_are_not_edits(tmp_path: Path) -> None:
     assert findings_for(tmp_path, [path]) == []
 
 
+@pytest.mark.parametrize("raw", ["（1）", "第1项", "No.1"])
+def test_e201_number_with_words_or_brackets_says_to_write_the_number_alone(tmp_path: Path, raw: str) -> None:
+    write_master(tmp_path)
+    path = form_path(tmp_path)
+    set_cells(path, {"A5": raw})
+    e201, w307 = findings_for(tmp_path, [path])
+    assert (e201.code, e201.cell, e201.message) == ("E201", "A5", f"序号“{raw}”不是单纯的数字，无法对应挂牌事项。")
+    assert e201.hint == "如是第 1 项，请在序号栏只填 1（不加括号或文字）。"
+    assert (w307.code, w307.message) == ("W307", "本单位负责的第 1 项没有填报。")
+
+
 def test_formula_without_a_result_is_also_empty(tmp_path: Path) -> None:
     write_master(tmp_path)
     path = form_path(tmp_path)

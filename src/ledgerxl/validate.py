@@ -122,8 +122,7 @@ def check_submission(
                     )
                 )
             else:
-                msg = f"序号“{shown(e.raw_number)}”不在挂牌事项清单中。"
-                out.append(codes.make("E201", msg, **_at(sub, e.row, "number")))
+                out.append(_unknown_number(sub, e.row, e.number, e.raw_number, master))
             continue
         item = master.by_number[e.number]
         if own is not None and e.number not in own:
@@ -179,6 +178,17 @@ def check_submission(
     if previous:
         out.extend(check_stale(sub, previous))
     return out
+
+
+def _unknown_number(sub: Submission, row: int, number: int | None, raw: str, master: MasterList) -> Finding:
+    """E201 for a 序号 the master list lacks, or one written with words or brackets (（7）, 第7项)."""
+    at = _at(sub, row, "number")
+    digits = re.findall(r"\d+", unicodedata.normalize("NFKC", raw))
+    if number is not None or len(digits) != 1:
+        return codes.make("E201", f"序号“{shown(raw)}”不在挂牌事项清单中。", **at)
+    n = int(digits[0])
+    hint = f"如是第 {n} 项，请在序号栏只填 {n}（不加括号或文字）。" if n in master.by_number else ""
+    return codes.make("E201", f"序号“{shown(raw)}”不是单纯的数字，无法对应挂牌事项。", hint=hint, **at)
 
 
 def _progress_rules(
