@@ -225,6 +225,7 @@ def _sub(entries: list[Entry], department: str = "市科技局") -> Submission:
 def _master() -> MasterList:
     return MasterList(
         [
+            Item(1, "全市生产总值增长5.5%左右。", ("市科技局",), target="≈ 5.5 %"),
             Item(6, "新获批省重点实验室15家以上。", ("市科技局",), target="≥ 15 家"),
             Item(7, "新增中心20家以上。", ("市发展改革委", "市科技局"), target="≥ 20 家"),
             Item(9, "实施100项攻关和10项研究。", ("市科技局",), target="100 项；10 项"),
@@ -251,6 +252,7 @@ def test_check_values_findings() -> None:
             _entry(11, 6, "序时推进", "很多"),  # W342: no number
             _entry(12, 9, "序时推进", "100项"),  # W342: two targets, one value
             _entry(13, 12, "序时推进", "29%"),  # W343: unit
+            _entry(14, 1, "已完成", "0.054"),  # W342: 5.4% typed into a percent cell reads as 0.054
         ]
     )
     got = [(f.code, f.cell, f.message) for f in check_values(subs, _master())]
@@ -260,12 +262,25 @@ def test_check_values_findings() -> None:
         ("W342", "F11", "第 6 项的完成值“很多”中没有数字。"),
         ("W342", "F12", "第 9 项有 2 个目标（100 项；10 项），完成值“100项”应逐项填写 2 个数，用“；”分隔。"),
         ("W343", "F13", "第 12 项的完成值“29%”与目标“≈ 30 家”单位不同，无法比较。"),
+        (
+            "W342",
+            "F14",
+            "第 1 项的完成值“0.054”没有写“%”，可能来自百分比格式的单元格（显示为 5.4%）；请写成带“%”的文字，如“5.4%”。",
+        ),
     ]
     assert all(f.severity == "warning" and f.department == "市科技局" for f in check_values(subs, _master()))
 
 
 def test_check_values_quiet_when_consistent() -> None:
-    subs = _sub([_entry(5, 6, "已完成", "19家"), _entry(6, 9, "序时推进", "60项；5项"), _entry(7, 6, "", "")])
+    subs = _sub(
+        [
+            _entry(5, 6, "已完成", "19家"),
+            _entry(6, 9, "序时推进", "60项；5项"),
+            _entry(7, 6, "", ""),
+            _entry(8, 1, "已完成", "5.4"),  # a bare number in the target's unit
+            _entry(9, 1, "已完成", "5.4%"),
+        ]
+    )
     assert check_values(subs, _master()) == []
 
 

@@ -385,6 +385,15 @@ def compare(target: Target, value_text: str) -> Comparison:
         v = parse_value(raw, q.unit)
         if v is None:
             return Comparison(None, "W342", f"的完成值“{raw}”中没有数字")
+        if q.unit == "%" and not v.unit and v.value < 1 <= q.value:
+            # Excel keeps 5.4% typed into a percent cell as 0.054; a literal 0.054 % is as possible, so ask
+            shown = f"{_num(v.value * 100)}%"
+            return Comparison(
+                None,
+                "W342",
+                f"的完成值“{raw}”没有写“%”，可能来自百分比格式的单元格（显示为 {shown}）；"
+                f"请写成带“%”的文字，如“{shown}”",
+            )
         c = comparable(q, v)
         if c is None:
             return Comparison(None, "W343", f"的完成值“{raw}”与目标“{q}”单位不同，无法比较")
