@@ -29,6 +29,7 @@ from make_corpus import CASES, Case  # noqa: E402
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 CJK = re.compile(r"[\u4e00-\u9fff]")
+PY_NAME = re.compile(r"（[A-Za-z]*(?:Error|error|Exception|Forbidden|Zip)[A-Za-z]*）")
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 
 
@@ -93,6 +94,7 @@ def test_case_reports_its_code(corpus: Path, tmp_path: Path, case: Case) -> None
         assert lines, f"{case.id}: no {case.code} for {name!r} in\n{output}"
         message = lines[0].split("：", 1)[1]
         assert CJK.search(message), lines[0]
+        assert not PY_NAME.search(message), lines[0]  # （BadZipFile）, （error）: nothing a clerk can act on
         hint = output.split(lines[0], 1)[1].splitlines()[1]
         assert hint.strip().startswith("处理办法：") and CJK.search(hint), hint
 

@@ -133,6 +133,28 @@ def test_names_sheet_of_the_workbook_is_part_of_the_registry(tmp_path: Path) -> 
     assert "区发展和改革局" not in r.output
 
 
+@pytest.mark.parametrize(
+    "toml,message",
+    [
+        ('org = "市\nperiod = "2025Q3"\n', "错误：配置文件 ledgerxl.toml 第 1 行第 9 列附近格式有误。"),
+        (
+            '[aliases]\n"市发展改革委" = ["市发改委" "发改委"]\n',
+            "错误：配置文件 ledgerxl.toml 第 2 行第 20 列附近格式有误。",
+        ),
+        ('org = "市"\norg = "区"', "错误：配置文件 ledgerxl.toml 格式有误。"),  # tomllib says "at end of document"
+    ],
+)
+def test_broken_config_is_reported_in_chinese(tmp_path: Path, toml: str, message: str) -> None:
+    shutil.copyfile(SAMPLE / "挂牌事项清单.xlsx", tmp_path / "m.xlsx")
+    (tmp_path / "ledgerxl.toml").write_text(toml, encoding="utf-8")
+    r = invoke(["master", "check", "m.xlsx", "--config", "ledgerxl.toml"], cwd=tmp_path)
+    assert r.exit_code == 2
+    assert r.output.splitlines()[:2] == [
+        message,
+        "  处理办法：请对照 README 中的示例检查引号、括号和逗号；同一设置不要写两次。",
+    ]
+
+
 def test_check_without_config_uses_known_names(tmp_path: Path) -> None:
     shutil.copyfile(SAMPLE / "挂牌事项清单.xlsx", tmp_path / "m.xlsx")
     r = invoke(["master", "check", "m.xlsx"], cwd=tmp_path)

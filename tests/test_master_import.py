@@ -203,8 +203,23 @@ def test_docx_with_entities_is_refused(sample_outputs: Path, tmp_path: Path) -> 
     out = tmp_path / "out.xlsx"
     r = invoke(["master", "import", str(src), "--out", str(out)])
     assert r.exit_code == 2
-    assert "错误：bomb.docx：文档内容不是安全的 Word XML（DTDForbidden），未读取。" in r.output
+    assert "错误：bomb.docx：文档中含有 DTD/实体声明（正常的 Word 文档没有），出于安全原因未读取。" in r.output
+    assert "处理办法：请用 Word/WPS 打开后另存为新的 .docx 再导入。" in r.output
     assert "Traceback" not in r.output and not out.exists()
+
+
+def test_docx_with_damaged_xml_is_refused(sample_outputs: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(sample_outputs / "附件.docx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"][:-200]  # cut off mid-element
+    src = tmp_path / "cut.docx"
+    with zipfile.ZipFile(src, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    r = invoke(["master", "import", str(src), "--out", str(tmp_path / "out.xlsx")])
+    assert r.exit_code == 2
+    assert "错误：cut.docx：文档内容已损坏（XML 格式错误），无法读取。" in r.output
+    assert "ParseError" not in r.output and "Traceback" not in r.output
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,9 @@ message); the same form without the defect gives no finding at all (test_clean_f
 from __future__ import annotations
 
 import datetime as dt
+import re
+import struct
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -238,6 +241,76 @@ def test_e101_unreadable(tmp_path: Path) -> None:
     path = tmp_path / NAME
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     assert only(findings_for(tmp_path, [path])) == ("E101", "", "文件不完整或已损坏（压缩结构无法识别）。")
+
+
+def _rezip(path: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    change(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    return path
+
+
+def _set_method(path: Path, member: str, method: int) -> None:
+    """Mark `member` as compressed with another method (9: Deflate64, which zipfile cannot inflate)."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    struct.pack_into("<H", data, info.header_offset + 8, method)  # local file header
+    cd = data.find(b"PK\x01\x02")
+    while data[cd + 46 : cd + 46 + len(member)] != member.encode():
+        cd = data.find(b"PK\x01\x02", cd + 4)
+    struct.pack_into("<H", data, cd + 10, method)  # central directory entry
+    path.write_bytes(bytes(data))
+
+
+def test_e101_damaged_workbooks_are_described_in_chinese(tmp_path: Path) -> None:
+    """What calamine or zipfile raised is never shown as a Python class name (CalamineError, error)."""
+    write_master(tmp_path)
+    no_rels = _rezip(form_path(tmp_path, name="a.xlsx"), lambda parts: parts.pop("_rels/.rels"))
+    bad_index = _rezip(
+        form_path(tmp_path, name="b.xlsx"),
+        lambda parts: parts.update(
+            {
+                "xl/worksheets/sheet1.xml": re.sub(
+                    rb'(<c r="B5"[^>]*t="s"[^>]*><v>)\d+', rb"\g<1>9999", parts["xl/worksheets/sheet1.xml"]
+                )
+            }
+        ),
+    )
+    method = form_path(tmp_path, name="c.xlsx")
+    _set_method(method, "xl/sharedStrings.xml", 9)
+    inflate = form_path(tmp_path, name="d.xlsx")
+    with zipfile.ZipFile(inflate) as z:
+        info = z.getinfo("xl/sharedStrings.xml")
+    data = bytearray(inflate.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start : start + 64] = b"\xff" * 64
+    inflate.write_bytes(bytes(data))
+    got = [
+        (f.file, f.code, f.sheet, f.message, f.hint)
+        for f in findings_for(tmp_path, [no_rels, bad_index, method, inflate])
+    ]
+    assert got == [
+        ("a.xlsx", "E101", "", "文件已损坏，或不是 Excel/WPS 保存的表格文件，无法读取。", CODES["E101"].hint),
+        ("b.xlsx", "E101", "填报表", "工作表“填报表”的内容已损坏，无法读取。", CODES["E101"].hint),
+        (
+            "c.xlsx",
+            "E101",
+            "",
+            "文件内部的 xl/sharedStrings.xml 使用了不支持的压缩方式，无法解压。",
+            "请用 Excel/WPS 打开后另存为 .xlsx 再报送。",
+        ),
+        (
+            "d.xlsx",
+            "E101",
+            "",
+            "文件已损坏：内部部件 xl/sharedStrings.xml 的数据不完整或已被改动，无法解压。",
+            "文件可能在传输中被截断，请重新导出并报送。",
+        ),
+    ]
 
 
 def test_e102_password_protected_xlsx(tmp_path: Path) -> None:

@@ -86,8 +86,15 @@ class CheckResult:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"配置文件 {path} 无法读取：{e}", "请对照 README 中的示例检查。") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码。", "请用记事本“另存为 UTF-8”后再试。") from e
+    except tomllib.TOMLDecodeError as e:
+        # tomllib's message is English; only its position is worth passing on
+        at = re.search(r"at line (\d+), column (\d+)", str(e))
+        where = f"第 {at.group(1)} 行第 {at.group(2)} 列附近" if at else ""
+        raise ConfigError(
+            f"配置文件 {path} {where}格式有误。", "请对照 README 中的示例检查引号、括号和逗号；同一设置不要写两次。"
+        ) from e
     return data
 
 

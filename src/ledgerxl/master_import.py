@@ -134,11 +134,16 @@ def read_docx(path: Path) -> list[SourceRow]:
     from defusedxml.ElementTree import ParseError, fromstring
 
     data = _docx_xml(path)
+    resave = "请用 Word/WPS 打开后另存为新的 .docx 再导入。"
     try:
         root = fromstring(data, forbid_dtd=True)
-    except (DefusedXmlException, ParseError) as e:
+    except DefusedXmlException as e:
         # a DTD or entity in document.xml is never legitimate: refuse rather than expand it
-        raise MasterError(f"{path.name}：文档内容不是安全的 Word XML（{type(e).__name__}），未读取。") from e
+        raise MasterError(
+            f"{path.name}：文档中含有 DTD/实体声明（正常的 Word 文档没有），出于安全原因未读取。", resave
+        ) from e
+    except ParseError as e:
+        raise MasterError(f"{path.name}：文档内容已损坏（XML 格式错误），无法读取。", resave) from e
     grid_rows: list[list[str]] = []
     for tbl in _tables(root):
         above: dict[int, str] = {}  # vertically merged cells continue the text above

@@ -260,10 +260,16 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         with zf.open(info) as f:
             return f.read()  # zipfile stops at the declared size, which _check_sizes has bounded
-    except Exception as e:  # BadZipFile (CRC), zlib.error, NotImplementedError (compression), EOFError
+    except NotImplementedError as e:  # Deflate64 and the like, from some zip tools
         raise ReadError(
             "E101",
-            f"文件已损坏：内部部件 {info.filename} 无法解压（{type(e).__name__}）。",
+            f"文件内部的 {info.filename} 使用了不支持的压缩方式，无法解压。",
+            "请用 Excel/WPS 打开后另存为 .xlsx 再报送。",
+        ) from e
+    except Exception as e:  # BadZipFile (CRC), zlib.error, EOFError
+        raise ReadError(
+            "E101",
+            f"文件已损坏：内部部件 {info.filename} 的数据不完整或已被改动，无法解压。",
             "文件可能在传输中被截断，请重新导出并报送。",
         ) from e
 

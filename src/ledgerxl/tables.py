@@ -88,17 +88,18 @@ def read_grids(path: Path) -> list[Grid]:
     except Exception as e:  # calamine raises several kinds for damaged or mislabelled files
         if is_encrypted(path):
             raise ReadError("E102", "文件设置了打开密码（已加密），无法读取。") from e
-        raise ReadError("E101", f"文件已损坏或不是表格文件（{type(e).__name__}）。") from e
+        raise ReadError("E101", "文件已损坏，或不是 Excel/WPS 保存的表格文件，无法读取。") from e
     grids: list[Grid] = []
     try:
         for meta in wb.sheets_metadata:
             if str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible"):
                 continue
-            sheet = wb.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
+            try:
+                sheet = wb.get_sheet_by_name(meta.name)
+                rows = sheet.to_python(skip_empty_area=False)
+            except Exception as e:  # a damaged sheet part; calamine names no cause a clerk could act on
+                raise ReadError("E101", f"工作表“{meta.name}”的内容已损坏，无法读取。", sheet=meta.name) from e
             grids.append(Grid(meta.name, [[cell_text(v) for v in row] for row in rows], _merged(sheet)))
-    except Exception as e:
-        raise ReadError("E101", f"读取工作表时出错（{type(e).__name__}）。") from e
     finally:
         wb.close()
     return grids
