@@ -352,6 +352,20 @@ def test_e102_password_protected_ods(tmp_path: Path) -> None:
     assert is_encrypted(path)
 
 
+def test_e207_full_name_gives_the_alias_line_to_add(tmp_path: Path) -> None:
+    """A department writing its full name (青岛市发展和改革委员会) where ledgerxl.toml lacks that alias."""
+    write_master(tmp_path)
+    path = form_path(tmp_path)
+    set_cells(path, {"B2": "青岛市发展和改革委"})
+    (f,) = findings_for(tmp_path, [path])
+    assert (f.code, f.cell) == ("E207", "B2")
+    assert f.message == "填报单位“青岛市发展和改革委”不在挂牌事项清单的责任单位中。相近的单位：市发展改革委。"
+    assert f.hint == (
+        '如确是市发展改革委，请在 ledgerxl.toml 的 [aliases] 中登记：“"市发展改革委" = ["青岛市发展和改革委"]”'
+        "（已有“市发展改革委”这一行时，把新名称加在它的方括号里）；否则请该单位按规范名称填写。"
+    )
+
+
 def test_e207_no_department_anywhere(tmp_path: Path) -> None:
     write_master(tmp_path)
     path = form_path(tmp_path, name="三季度报送.xlsx")

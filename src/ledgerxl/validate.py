@@ -65,7 +65,14 @@ def check_department(sub: Submission) -> list[Finding]:
             msg = f"表中没有“填报单位”，文件名中含有多个单位：{cands}，无法确定是哪一个。"
         else:
             msg = "表中没有“填报单位”，文件名中也没有责任单位名称。"
-        return [codes.make("E207", msg, cell=sub.department_cell, **where)]
+        hint = ""
+        if sub.department_raw and not ambiguous and len(sub.department_candidates) == 1:
+            name, raw = sub.department_candidates[0], " ".join(sub.department_raw.split())
+            hint = (
+                f'如确是{name}，请在 ledgerxl.toml 的 [aliases] 中登记：“"{name}" = ["{raw}"]”'
+                f"（已有“{name}”这一行时，把新名称加在它的方括号里）；否则请该单位按规范名称填写。"
+            )
+        return [codes.make("E207", msg, cell=sub.department_cell, hint=hint, **where)]
     if sub.department_source == "file name":
         return [codes.make("W312", f"表中没有“填报单位”，按文件名识别为{sub.department}。", **where)]
     return []
