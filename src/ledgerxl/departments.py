@@ -65,8 +65,8 @@ class Departments:
                 return Identification(inside[0], "cell-contains")
             if inside:
                 return Identification(None, "ambiguous", tuple(inside))
-            near = self.near(cell) + [d for d in self.candidates_in(file_stem) if d not in self.near(cell)]
-            return Identification(None, "", tuple(near))
+            near = self.near(cell)
+            return Identification(None, "", tuple(dict.fromkeys(near + self.candidates_in(file_stem))))
         by_name = self.candidates_in(file_stem)
         if len(by_name) == 1:
             return Identification(by_name[0], "file name")
