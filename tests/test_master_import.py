@@ -247,7 +247,9 @@ def test_text_copy_without_blank_lines(sample_outputs: Path) -> None:
     assert [(r.number, r.text) for r in rows] == [(i.number, i.text) for i in _reference()]
 
 
-def test_tab_separated_copy_from_excel(tmp_path: Path) -> None:
+# gb18030: Windows Notepad's default on a Chinese system; utf-16: Notepad's and Word's "Unicode" (with a BOM)
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_tab_separated_copy_from_excel(tmp_path: Path, encoding: str) -> None:
     with open(DATA / "master.csv", encoding="utf-8", newline="") as f:
         master = list(csv.DictReader(f))
     buf = io.StringIO()
@@ -256,7 +258,7 @@ def test_tab_separated_copy_from_excel(tmp_path: Path) -> None:
     for m in master:
         w.writerow([m["序号"], m["事项内容"], m["责任单位"], "第一段\n第二段"])
     src = tmp_path / "copy.txt"
-    src.write_bytes(buf.getvalue().encode("gb18030"))  # Windows Notepad's default on a Chinese system
+    src.write_bytes(buf.getvalue().encode(encoding))
     out = _import(src, tmp_path)
     assert [(i.number, i.text, i.departments) for i in _imported(out)] == [
         (i.number, i.text, i.departments) for i in _reference()

@@ -23,7 +23,7 @@ from pathlib import Path
 from ledgerxl.errors import MasterError, ReadError, UsageError
 from ledgerxl.master import split_departments
 from ledgerxl.model import Item
-from ledgerxl.tables import TABLE_SUFFIXES, find_header, match_columns, read_grids
+from ledgerxl.tables import TABLE_SUFFIXES, decode_text, find_header, match_columns, read_grids
 from ledgerxl.targets import parse_item_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -214,12 +214,10 @@ def read_table(path: Path) -> list[SourceRow]:
 
 
 def _decode(raw: bytes, path: Path) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise MasterError(f"{path.name}：文字编码无法识别。", "请另存为 UTF-8 编码的文本文件。")
+    text = decode_text(raw)
+    if text is None:
+        raise MasterError(f"{path.name}：文字编码无法识别。", "请另存为 UTF-8 编码的文本文件。")
+    return text
 
 
 def read_text(text: str) -> list[SourceRow]:

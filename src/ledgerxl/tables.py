@@ -140,15 +140,24 @@ def is_encrypted(path: Path, limit: int = 64 << 20) -> bool:
         return False
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
+def decode_text(raw: bytes) -> str | None:
+    """Text saved on a Chinese Windows system: UTF-8 (with or without BOM), UTF-16 with a BOM (Notepad's
+    and Word's "Unicode"), else GB18030 (GBK/GB2312 are its subsets). None when none fits."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for enc in encodings:
         try:
-            text = raw.decode(enc)
-            break
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    else:
+    return None
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    text = decode_text(path.read_bytes())
+    if text is None:
         raise ReadError("E101", "CSV 文件编码无法识别。", "请另存为“CSV UTF-8”格式后重新报送。")
     return [[cell_text(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
 
