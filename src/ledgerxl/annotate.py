@@ -17,7 +17,7 @@ from typing import Any
 from ledgerxl.atomic import normalize_zip
 from ledgerxl.codes import CODES
 from ledgerxl.model import Finding
-from ledgerxl.report import SEVERITY, report_order
+from ledgerxl.report import COLUMNS, SEVERITY, report_order
 from ledgerxl.tables import read_grids
 from ledgerxl.write_xlsx import cell_safe
 
@@ -25,15 +25,8 @@ ISSUES_SHEET = "问题清单"
 SUFFIX = "（校验意见）"
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
-_COLUMNS = (
-    ("级别", 6),
-    ("代码", 7),
-    ("问题类型", 18),
-    ("工作表", 10),
-    ("单元格", 8),
-    ("问题说明", 60),
-    ("处理办法", 40),
-)
+# 校验报告's columns less 责任单位 and 文件: the copy is one department's one file
+_COLUMNS = tuple(c for c in COLUMNS if c[0] not in ("责任单位", "文件"))
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 

@@ -161,9 +161,9 @@ def build_form(
         ws.write_blank(r, len(headers) - 1, None, unlocked)
         # LibreOffice does not size wrapped rows on opening: give each row the height its texts need
         lines = max(
-            wrapped_lines(it.text, WIDTHS[1] - 2),
-            wrapped_lines("、".join(it.departments), WIDTHS[2] - 2),
-            wrapped_lines(text, WIDTHS[3] - 2) if text else INPUT_LINES,
+            wrapped_lines(it.text, widths[1] - 2),
+            wrapped_lines("、".join(it.departments), widths[2] - 2),
+            wrapped_lines(text, widths[3] - 2) if text else INPUT_LINES,
         )
         ws.set_row(r, min(409, LINE_PT * lines + 6))
     last = HEADER_ROW + max(len(items), 1)
