@@ -76,6 +76,10 @@ def test_extra_and_reordered_columns(tmp_path: Path) -> None:
         ["序号", "事项内容【不得修改】", "进展情况(截至9月底)"],
         ["事项序号", "挂牌事项", "2025年三季度进展情况"],
         ["序号*", "事项内容", "工作进展"],
+        ["序号", "事项内容", "进展情况及下步打算"],  # the usual heading of government progress forms
+        ["序号", "事项内容", "进展情况和存在问题"],
+        ["序号", "事项内容", "三季度进展"],
+        ["序号", "事项内容", "本期进展"],
     ],
 )
 def test_header_spellings(tmp_path: Path, headers: list[str]) -> None:
@@ -88,9 +92,17 @@ def test_header_spellings(tmp_path: Path, headers: list[str]) -> None:
     assert [(e.number, e.item_text, e.progress) for e in sub.entries] == [(3, ITEMS[2][1], PROGRESS[3])]
 
 
-def test_earlier_period_column_is_not_the_progress(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["序号", "上期进展情况", "本期进展情况"],
+        ["序号", "上期进展", "本期进展"],
+        ["序号", "上半年进展情况及下步打算", "进展情况及下步打算"],
+    ],
+)
+def test_earlier_period_column_is_not_the_progress(tmp_path: Path, headers: list[str]) -> None:
     def fill(wb: Any, ws: Any) -> None:
-        ws.write_row(0, 0, ["序号", "上期进展情况", "本期进展情况"])
+        ws.write_row(0, 0, headers)
         ws.write_row(1, 0, [1, "上期的文字。", PROGRESS[1]])
 
     assert entries(workbook(tmp_path / f"{DEPT}.xlsx", fill)) == [(1, PROGRESS[1])]

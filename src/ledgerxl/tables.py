@@ -193,6 +193,9 @@ _EARLIER = ("上期", "上季度", "上半年", "上年", "去年", "前期", "�
 
 
 _SUFFIXES = {f: tuple(n for n in HEADER_ALIASES[f] if len(n) >= 3) for f in _SUFFIX_FIELDS}
+_SUFFIXES["progress"] += ("进展",)  # 三季度进展, 本期进展
+# ... and by its beginning: 进展情况及下步打算, 进展情况和存在问题 (the usual headings of progress forms)
+_PREFIXES = {"progress": ("进展情况", "推进情况", "落实情况", "完成情况")}
 
 
 def duplicate_columns(row: Iterable[str], fields: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
@@ -210,8 +213,9 @@ def duplicate_columns(row: Iterable[str], fields: tuple[str, ...]) -> dict[str, 
 def match_columns(row: Iterable[str]) -> dict[str, int]:
     """Map field names to column indexes for one candidate header row.
 
-    Exact names (after norm_header) win; a heading ending in a known name of 3+ characters counts
-    only where no exact name was found. The first matching column wins."""
+    Exact names (after norm_header) win; a heading ending in a known name of 3+ characters (or 进展), or
+    starting with 进展情况 and the like, counts only where no exact name was found. The first matching
+    column wins."""
     exact: dict[str, int] = {}
     loose: dict[str, int] = {}
     for c, v in enumerate(row):
@@ -228,7 +232,7 @@ def match_columns(row: Iterable[str]) -> dict[str, int]:
             if h.startswith(_EARLIER) or len(h) > 16:
                 continue
             for fieldname, endings in _SUFFIXES.items():
-                if fieldname not in loose and h.endswith(endings):
+                if fieldname not in loose and (h.endswith(endings) or h.startswith(_PREFIXES.get(fieldname, ()))):
                     loose[fieldname] = c
                     break
     used = set(exact.values())
