@@ -92,6 +92,17 @@ def test_header_spellings(tmp_path: Path, headers: list[str]) -> None:
     assert [(e.number, e.item_text, e.progress) for e in sub.entries] == [(3, ITEMS[2][1], PROGRESS[3])]
 
 
+@pytest.mark.parametrize("heading", ["上半年进展情况", "2025年上半年进展情况", "上半年工作进展"])
+def test_half_year_heading_is_the_progress_when_it_is_the_only_one(tmp_path: Path, heading: str) -> None:
+    """An H1 form headed 上半年进展情况: 上半年 is an earlier period only when a later heading is there too."""
+
+    def fill(wb: Any, ws: Any) -> None:
+        ws.write_row(0, 0, ["序号", "事项内容", heading])
+        ws.write_row(1, 0, [1, ITEMS[0][1], PROGRESS[1]])
+
+    assert entries(workbook(tmp_path / f"{DEPT}.xlsx", fill)) == [(1, PROGRESS[1])]
+
+
 @pytest.mark.parametrize(
     "headers",
     [

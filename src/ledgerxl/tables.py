@@ -214,10 +214,11 @@ def match_columns(row: Iterable[str]) -> dict[str, int]:
     """Map field names to column indexes for one candidate header row.
 
     Exact names (after norm_header) win; a heading ending in a known name of 3+ characters (or 进展), or
-    starting with 进展情况 and the like, counts only where no exact name was found. The first matching
-    column wins."""
+    starting with 进展情况 and the like, counts only where no exact name was found; a 上半年… heading is
+    the progress only when no other heading is. The first matching column wins."""
     exact: dict[str, int] = {}
     loose: dict[str, int] = {}
+    half_year: int | None = None
     for c, v in enumerate(row):
         if not v or len(v) > 40:
             continue  # a heading is short; long cells are texts
@@ -229,7 +230,12 @@ def match_columns(row: Iterable[str]) -> dict[str, int]:
                 exact[fieldname] = c
                 break
         else:
-            if h.startswith(_EARLIER) or len(h) > 16:
+            if len(h) > 16:
+                continue
+            if h.startswith(_EARLIER):
+                # 上半年 is the period itself in an H1 form: its heading is taken when nothing else is
+                if half_year is None and h.startswith("上半年") and _is_progress(h.removeprefix("上半年")):
+                    half_year = c
                 continue
             for fieldname, endings in _SUFFIXES.items():
                 if fieldname not in loose and (h.endswith(endings) or h.startswith(_PREFIXES.get(fieldname, ()))):
@@ -240,7 +246,13 @@ def match_columns(row: Iterable[str]) -> dict[str, int]:
         if fieldname not in exact and c not in used:
             exact[fieldname] = c
             used.add(c)
+    if "progress" not in exact and half_year is not None and half_year not in used:
+        exact["progress"] = half_year
     return exact
+
+
+def _is_progress(h: str) -> bool:
+    return h in HEADER_ALIASES["progress"] or h.endswith(_SUFFIXES["progress"]) or h.startswith(_PREFIXES["progress"])
 
 
 def find_header(grid: Grid, required: tuple[str, ...], scan_rows: int = 30) -> tuple[int, dict[str, int]] | None:
