@@ -171,6 +171,10 @@ def test_annotate_csv_and_unreadable(tmp_path: Path) -> None:
     assert ws["B4"].value == "=1+1" and ws["B4"].data_type == "s"  # text, not a formula
     assert ws["B4"].comment.text.startswith("【警告 W303】第 2 项的进展情况只有“=1+1”")
     assert "原文件为 .csv 格式，本副本只保留了单元格文字。" in wb["问题清单"]["A1"].value
+    # readable without adjusting anything: columns as wide as their texts (up to a limit), text wrapped
+    assert ws.column_dimensions["A"].width == 10  # 填报单位 / 序号: the narrow floor is 8 + 2
+    assert ws.column_dimensions["B"].width == 60  # the progress text, capped
+    assert ws["B3"].alignment.wrap_text and ws["B3"].alignment.vertical == "top"
 
 
 @pytest.mark.render

@@ -19,6 +19,7 @@ from ledgerxl.codes import CODES
 from ledgerxl.model import Finding
 from ledgerxl.report import COLUMNS, SEVERITY, report_order
 from ledgerxl.tables import read_grids
+from ledgerxl.textwidth import display_width
 from ledgerxl.write_xlsx import cell_safe
 
 ISSUES_SHEET = "问题清单"
@@ -27,6 +28,7 @@ ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
 # 校验报告's columns less 责任单位 and 文件: the copy is one department's one file
 _COLUMNS = tuple(c for c in COLUMNS if c[0] not in ("责任单位", "文件"))
+_MIN_WIDTH, _MAX_WIDTH = 8, 60  # columns of a copy made from cell texts
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -54,15 +56,27 @@ def _load(path: Path) -> tuple[Any, bool]:
                 return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm"), True
         except Exception:  # a file calamine read but openpyxl cannot: fall back to its texts
             pass
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for grid in read_grids(path):
         ws = wb.create_sheet(_BAD_SHEET_CHARS.sub("_", grid.sheet)[:31] or "Sheet")
+        widths: dict[int, int] = {}
+        spanning = {(r1 + 1, c1 + 1) for r1, c1, _, c2 in grid.merged if c2 > c1}  # a title over the table
         for r, row in enumerate(grid.rows, start=1):
             for c, v in enumerate(row, start=1):
                 if v:
                     cell = ws.cell(row=r, column=c, value=cell_safe(v))
                     cell.data_type = "s"  # text stays text: "=…" is not a formula here
+                    cell.alignment = wrap
+                    if (r, c) not in spanning:
+                        widths[c] = max(widths.get(c, 0), *(display_width(line) for line in v.split("\n")))
+        # the copy has no formatting of its own: columns as wide as their texts, long ones wrapped
+        for c, w in widths.items():
+            ws.column_dimensions[get_column_letter(c)].width = min(_MAX_WIDTH, max(_MIN_WIDTH, w) + 2)
         for r1, c1, r2, c2 in grid.merged:
             if (r1, c1) != (r2, c2):
                 ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
