@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ledgerxl.atomic import normalize_zip, publish
 from ledgerxl.config import Config
+from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
 from ledgerxl.model import Item, MasterList
 from ledgerxl.periods import Period
@@ -243,17 +244,20 @@ def write_forms(
     org: str = "市",
     departments: list[str] | None = None,
     force: bool = False,
+    aliases: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """One form per department (all of the master list's, or the ones named) into `out`.
+    """One form per department (all of the master list's, or the ones named, by name or alias) into `out`.
 
     Existing files are not overwritten unless `force`: a folder of forms may already hold filled ones."""
     known = master.departments
-    wanted = departments or known
+    names = Departments(known, aliases)
+    wanted = list(dict.fromkeys(names.resolve(d) or d for d in departments or known))
     unknown = [d for d in wanted if d not in known]
     if unknown:
+        tips = "".join(f"{d}：是否应为“{'”或“'.join(near)}”？" for d in unknown if (near := names.near(d)))
         raise UsageError(
             f"挂牌事项清单中没有这些责任单位：{'、'.join(unknown)}。",
-            f"可用的单位：{'、'.join(known)}。",
+            f"{tips}可用的单位：{'、'.join(known)}。",
         )
     outputs = {out / form_name(d, period): build_form(d, master.items_of(d), period, title_org=org) for d in wanted}
     existing = [p.name for p in outputs if p.exists()]
@@ -287,4 +291,6 @@ def write_forms_for(
         )
     p = period_in if isinstance(period_in, Period) else parse_period(period_in)
     target = out or (cfg.base_dir / "forms" if cfg.source else Path("forms"))
-    return write_forms(load_master(Path(master_path)), p, Path(target), cfg.org, departments or None, force)
+    return write_forms(
+        load_master(Path(master_path)), p, Path(target), cfg.org, departments or None, force, cfg.aliases
+    )
