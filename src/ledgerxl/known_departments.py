@@ -49,8 +49,3 @@ CITY_DEPARTMENTS: dict[str, tuple[str, ...]] = {
     "市妇联": ("市妇女联合会", "青岛市妇女联合会"),
     "青岛地铁集团": ("地铁集团", "青岛地铁集团有限公司"),
 }
-
-
-def known_names() -> set[str]:
-    """Every canonical name and alias above."""
-    return set(CITY_DEPARTMENTS) | {a for aliases in CITY_DEPARTMENTS.values() for a in aliases}
