@@ -329,6 +329,8 @@ def test_form_asks_for_the_value_when_items_have_targets(sample_dir: Path) -> No
     ]
     assert [ws.cell(row=5 + i, column=6).value for i in range(len(items))] == [it.target for it in items]
     assert ws["F5"].protection.locked and not ws["G5"].protection.locked
+    # a text cell: Excel turns “5.4%” typed into a General cell into the number 0.054
+    assert [ws.cell(row=5 + i, column=7).number_format for i in range(len(items))] == ["@"] * len(items)
     # without targets the form is as before
     bare = [Item(it.number, it.text, it.departments) for it in items]
     form.write_bytes(build_form("市科技局", bare, parse_period("2025Q3")))

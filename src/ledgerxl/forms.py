@@ -113,6 +113,8 @@ def build_form(
     locked_c = wb.add_format({**base, "bg_color": "#F2F2F2", "align": "center"})
     unlocked = wb.add_format({**base, "locked": False})
     unlocked_c = wb.add_format({**base, "locked": False, "align": "center"})
+    # 完成值 as text: Excel turns “5.4%” typed into a General cell into the number 0.054
+    unlocked_text = wb.add_format({**base, "locked": False, "num_format": "@"})
 
     with_targets = any(it.target for it in items)
     headers, widths = (TARGET_HEADERS, TARGET_WIDTHS) if with_targets else (HEADERS, WIDTHS)
@@ -158,7 +160,7 @@ def build_form(
         ws.write_blank(r, 4, None, unlocked_c)
         if with_targets:
             ws.write_string(r, 5, it.target, locked)
-            ws.write_blank(r, 6, None, unlocked)
+            ws.write_blank(r, 6, None, unlocked_text)
         ws.write_blank(r, len(headers) - 1, None, unlocked)
         # LibreOffice does not size wrapped rows on opening: give each row the height its texts need
         lines = max(
