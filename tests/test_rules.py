@@ -228,6 +228,23 @@ def test_e201_number_with_words_or_brackets_says_to_write_the_number_alone(tmp_p
     assert (w307.code, w307.message) == ("W307", "本单位负责的第 1 项没有填报。")
 
 
+def test_w310_names_the_visible_row_also_for_a_number_not_in_the_list(tmp_path: Path) -> None:
+    write_master(tmp_path)
+    path = form_path(tmp_path)
+
+    def change(wb: Any) -> None:
+        wb["填报表"].append([99, "", "", "新增一项：企业技术中心复核通过3家。"])
+        wb["填报表"].append([99, "", "", "上期的旧文字：企业技术中心复核通过1家。"])
+        wb["填报表"].row_dimensions[9].hidden = True
+
+    edit(path, change)
+    got = [(f.code, f.cell, f.message) for f in findings_for(tmp_path, [path])]
+    assert got == [
+        ("E201", "A8", "序号“99”不在挂牌事项清单中。"),
+        ("W310", "A9", "第 9 行（第 99 项）是隐藏行，与可见的第 8 行重复，未采用。"),
+    ]
+
+
 def test_formula_without_a_result_is_also_empty(tmp_path: Path) -> None:
     write_master(tmp_path)
     path = form_path(tmp_path)

@@ -166,8 +166,9 @@ def check_submission(
         if e.hidden:
             msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，其内容已采用。"
             out.append(codes.make("W309", msg, **_at(sub, e.row, "number")))
+    visible = {x.number: x.row for x in reversed(sub.entries) if not x.hidden}  # the first visible row of each
     for e in sub.ignored_hidden:
-        msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，与可见的第 {seen.get(e.number or 0, '?')} 行重复，未采用。"
+        msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，与可见的第 {visible.get(e.number, '?')} 行重复，未采用。"
         out.append(codes.make("W310", msg, **_at(sub, e.row, "number")))
     by_row = {e.row: e for e in sub.entries}
     for flag in sub.cell_flags:
