@@ -245,6 +245,15 @@ def test_w310_names_the_visible_row_also_for_a_number_not_in_the_list(tmp_path: 
     ]
 
 
+def test_w323_points_at_the_header(tmp_path: Path) -> None:
+    write_master(tmp_path)
+    path = form_path(tmp_path)
+    edit(path, lambda wb: wb["填报表"].delete_rows(5, 3))
+    got = [(f.code, f.cell, f.message) for f in findings_for(tmp_path, [path])]
+    assert got[0] == ("W323", "A4", "表头（第 4 行）下没有任何填报内容。")
+    assert [c for c, _, _ in got[1:]] == ["W307", "W307", "W307"]
+
+
 def test_formula_without_a_result_is_also_empty(tmp_path: Path) -> None:
     write_master(tmp_path)
     path = form_path(tmp_path)

@@ -45,7 +45,12 @@ def check_content(sub: Submission) -> list[Finding]:
     out: list[Finding] = []
     if not sub.entries:
         out.append(
-            codes.make("W323", f"表头（第 {sub.header_row} 行）下没有任何填报内容。", **where),
+            codes.make(
+                "W323",
+                f"表头（第 {sub.header_row} 行）下没有任何填报内容。",
+                cell=cell_name(sub.header_row - 1, sub.columns.get("number", 0)),
+                **where,
+            ),
         )
     col = sub.columns.get("progress", 0)
     for e in sub.entries:
