@@ -13,7 +13,7 @@ import pytest
 from helpers import DATA, SAMPLE, W, docx_lines, invoke
 
 from ledgerxl.master import load_master
-from ledgerxl.master_import import read_text
+from ledgerxl.master_import import Match, SourceRow, match_previous, read_text
 from ledgerxl.master_rows import read_master_rows
 from ledgerxl.model import Item
 
@@ -318,6 +318,13 @@ def test_previous_matching_exact_normalised_fuzzy_and_unmatched(tmp_path: Path) 
         (4, (), "20 所"),
         (5, ("市体育局",), "≥ 2.5 万场"),
     ]
+
+
+def test_invisible_characters_do_not_make_a_text_only_similar() -> None:
+    """A zero-width space or BOM copied from a web page: the same item (its target is kept), not 相近."""
+    previous = [Item(7, "新获批省重点实验室15家以上。", ("市科技局",), target="≥ 15 家")]
+    rows = [SourceRow(1, "\ufeff新获批省重点实验室\u200b15家以上")]
+    assert match_previous(rows, previous) == ({0: 0}, [Match(1, 7, "标点空格不同")])
 
 
 def test_previous_keeps_a_corrected_target_for_the_same_text(tmp_path: Path) -> None:

@@ -285,9 +285,10 @@ def _blocks_by_number(lines: list[str]) -> list[list[str]]:
 
 
 def norm_text(text: str) -> str:
-    """Item text for matching: full-width folded, no spaces, no punctuation or symbols."""
+    """Item text for matching: full-width folded, no spaces, punctuation, symbols or invisible format
+    characters (zero-width space, BOM)."""
     s = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in s if not c.isspace() and not unicodedata.category(c).startswith(("P", "S")))
+    return "".join(c for c in s if not c.isspace() and not unicodedata.category(c).startswith(("P", "S", "Cf")))
 
 
 def match_previous(rows: Sequence[SourceRow], previous: Sequence[Item]) -> tuple[dict[int, int], list[Match]]:
