@@ -97,6 +97,7 @@ def test_departments_resolve_aliases_and_file_names() -> None:
     d = Departments(["市发展改革委", "市科技局"], {"市发改委": "市发展改革委"})
     assert d.resolve("市发改委") == "市发展改革委"
     assert d.resolve(" 市 科技局 ") == "市科技局"
+    assert d.resolve("\ufeff市\u200b科技局") == "市科技局"  # BOM, zero-width space: copied from a web page
     assert d.resolve("市科技厅") is None
     assert d.candidates_in("2025三季度-市发改委-报送") == ["市发展改革委"]
     assert d.candidates_in("汇总") == []

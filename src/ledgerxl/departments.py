@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 
 def _key(name: str) -> str:
-    return re.sub(r"\s+", "", name)
+    """A name as compared: without spaces and invisible format characters (zero-width space, BOM)."""
+    return re.sub(r"[\s\u200b-\u200f\u2060\ufeff\u00ad]+", "", name)
 
 
 @dataclass(frozen=True)
