@@ -54,6 +54,7 @@ def test_bad_period(bad: str) -> None:
         ("市科技局；市财政局/市商务局", ("市科技局", "市财政局", "市商务局")),
         ("市科技局 市财政局", ("市科技局", "市财政局")),
         ("市科技局、市科技局", ("市科技局",)),
+        ("\ufeff市科技局\u200b、市\u200b财政局", ("市科技局", "市财政局")),  # invisible characters from a web copy
     ],
 )
 def test_split_departments(text: str, want: tuple[str, ...]) -> None:

@@ -7,10 +7,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+# invisible format characters that text copied from web pages and chat apps carries (zero-width space, BOM …)
+INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+
 
 def _key(name: str) -> str:
-    """A name as compared: without spaces and invisible format characters (zero-width space, BOM)."""
-    return re.sub(r"[\s\u200b-\u200f\u2060\ufeff\u00ad]+", "", name)
+    """A name as compared: without spaces and invisible characters."""
+    return re.sub(r"\s+", "", INVISIBLE.sub("", name))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ledgerxl.departments import INVISIBLE
 from ledgerxl.errors import MasterError, ReadError
 from ledgerxl.model import Item, MasterList
 from ledgerxl.tables import TABLE_SUFFIXES, Grid, cell_name, find_header, read_grids
@@ -17,7 +18,7 @@ HEADER_HINT = "挂牌事项清单需要“序号”“事项内容”“责任�
 
 def split_departments(text: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for d in _DEPT_SEP.split(text.strip()):
+    for d in _DEPT_SEP.split(INVISIBLE.sub("", text).strip()):
         if d:
             seen.setdefault(d, None)
     return tuple(seen)
