@@ -11,7 +11,7 @@ from dataclasses import dataclass
 INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     """A name as compared: without spaces and invisible characters."""
     return re.sub(r"\s+", "", INVISIBLE.sub("", name))
 
@@ -31,29 +31,29 @@ class Departments:
 
     def __init__(self, canonical: Iterable[str], aliases: Mapping[str, str] | None = None) -> None:
         self.canonical = list(dict.fromkeys(canonical))
-        self._names: dict[str, str] = {_key(c): c for c in self.canonical}
+        self._names: dict[str, str] = {name_key(c): c for c in self.canonical}
         self._aliases: set[str] = set()
         for alias, target in (aliases or {}).items():
-            if _key(alias) not in self._names:
-                self._names[_key(alias)] = target
-                self._aliases.add(_key(alias))
+            if name_key(alias) not in self._names:
+                self._names[name_key(alias)] = target
+                self._aliases.add(name_key(alias))
 
     def resolve(self, text: str) -> str | None:
-        return self._names.get(_key(text))
+        return self._names.get(name_key(text))
 
     def candidates_in(self, text: str) -> list[str]:
         """Canonical departments whose name or alias appears in `text` (e.g. a file name).
 
         A name found only inside a longer name that is also found does not count: 市科技局 inside
         市科技局农业处 yields only the longer one; two separate names yield both."""
-        t = _key(text)
+        t = name_key(text)
         hits = [k for k in self._names if k and k in t]
         kept = [k for k in hits if not any(k != other and k in other for other in hits)]
         return sorted({self._names[k] for k in kept})
 
     def near(self, text: str, n: int = 3) -> list[str]:
         """Canonical names that look like `text` (for “did you mean …” in messages)."""
-        keys = difflib.get_close_matches(_key(text), list(self._names), n=n * 2, cutoff=0.6)
+        keys = difflib.get_close_matches(name_key(text), list(self._names), n=n * 2, cutoff=0.6)
         return list(dict.fromkeys(self._names[k] for k in keys))[:n]
 
     def identify(self, cell: str, file_stem: str) -> Identification:
@@ -61,7 +61,7 @@ class Departments:
         as 青岛市科技局（盖章）); the file name only when the form has no such cell. A cell that names
         no known department is not overridden by the file name: the form says who sent it."""
         if cell.strip():
-            key = _key(cell)
+            key = name_key(cell)
             if key in self._names:
                 return Identification(self._names[key], "alias" if key in self._aliases else "cell")
             inside = self.candidates_in(cell)

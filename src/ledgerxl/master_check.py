@@ -21,6 +21,7 @@ from typing import Any
 
 from ledgerxl import codes
 from ledgerxl.config import CONFIG_NAME, Config, config_from_dict, find_config
+from ledgerxl.departments import name_key
 from ledgerxl.errors import ConfigError, UsageError
 from ledgerxl.known_departments import CITY_DEPARTMENTS
 from ledgerxl.master_import import norm_text
@@ -34,10 +35,6 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
-def _key(name: str) -> str:
-    return re.sub(r"\s+", "", name)
-
-
 @dataclass
 class Registry:
     """Known department names: canonical name -> its aliases, merged from every source."""
@@ -45,24 +42,24 @@ class Registry:
     canonical: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, name: str, aliases: list[str] | tuple[str, ...] = ()) -> None:
-        self.canonical.setdefault(_key(name), set()).update(_key(a) for a in aliases)
+        self.canonical.setdefault(name_key(name), set()).update(name_key(a) for a in aliases)
 
     def canonical_of(self, name: str) -> str | None:
         """The canonical name an alias stands for (None when `name` is canonical or unknown)."""
-        k = _key(name)
+        k = name_key(name)
         if k in self.canonical:
             return None
         hits = sorted(c for c, al in self.canonical.items() if k in al)
         return hits[0] if hits else None
 
     def knows(self, name: str) -> bool:
-        k = _key(name)
+        k = name_key(name)
         return k in self.canonical or self.canonical_of(k) is not None
 
     def close_to(self, name: str) -> list[str]:
         """Up to two canonical names that look like `name` (by their own name or an alias)."""
         names = list(self.canonical) + [a for al in self.canonical.values() for a in al]
-        hits = difflib.get_close_matches(_key(name), names, n=6, cutoff=0.6)
+        hits = difflib.get_close_matches(name_key(name), names, n=6, cutoff=0.6)
         return list(dict.fromkeys(self.canonical_of(h) or h for h in hits))[:2]
 
 
@@ -121,11 +118,11 @@ def check_aliases(aliases: Mapping[str, list[str]], departments: set[str], where
     (a name of [aliases], of the master list, of its 单位名单 sheet or of the known city departments)."""
     out: list[Finding] = []
     owners: dict[str, list[str]] = defaultdict(list)
-    canonical = {_key(c): c for c in [*departments, *aliases]}
+    canonical = {name_key(c): c for c in [*departments, *aliases]}
     for c, names in aliases.items():
         for n in names:
-            if c not in owners[_key(n)]:
-                owners[_key(n)].append(c)
+            if c not in owners[name_key(n)]:
+                owners[name_key(n)].append(c)
     for alias, who in owners.items():
         if len(who) > 1:
             out.append(codes.make("M109", f"别名“{alias}”同时写在“{who[0]}”和“{who[1]}”之下。", **where))
@@ -227,8 +224,8 @@ def check_master(master: Path | None = None, config_path: Path | None = None) ->
     table = read_master_rows(path)
     findings: list[Finding] = []
     if config_path is not None:
-        written = {_key(a) for al in aliases.values() for a in al}
-        used = {d for r in table.rows for d in r.departments if _key(d) not in written}  # M108 covers the rest
+        written = {name_key(a) for al in aliases.values() for a in al}
+        used = {d for r in table.rows for d in r.departments if name_key(d) not in written}  # M108 covers the rest
         names = used | set(table.names) | set(CITY_DEPARTMENTS)
         findings.extend(check_aliases(aliases, names, {"file": config_path.name, "sheet": "[aliases]"}))
     registry = build_registry(aliases, table.names)
