@@ -102,6 +102,18 @@ def test_number_that_is_a_digit_sign_but_not_an_integer_is_m101(tmp_path: Path, 
     assert f"  [错误 M101] 清单.csv / 清单 / A2：序号“{number}”不是正整数。" in r.output.splitlines()
 
 
+def test_category_heading_rows_are_not_defects(tmp_path: Path) -> None:
+    m = tmp_path / "清单.csv"
+    m.write_text(
+        "序号,事项内容,责任单位\n一、主要预期目标,,\n1,全市生产总值增长5.5%左右。,市统计局\n"
+        "二、全方位扩大内需,,\n2,抓好460个省市重点项目建设。,市发展改革委\n",
+        encoding="utf-8",
+    )
+    r = check_master(m)
+    assert r.findings == []
+    assert [(row.number, row.category) for row in r.table.rows] == [(1, "一、主要预期目标"), (2, "二、全方位扩大内需")]
+
+
 def test_sample_master_passes(sample_dir: Path) -> None:
     r = invoke(["master", "check"], cwd=sample_dir)
     assert r.exit_code == 0, r.output

@@ -88,6 +88,33 @@ def test_master_errors(tmp_path: Path) -> None:
         load_master(p)
 
 
+def test_master_with_category_heading_rows(tmp_path: Path) -> None:
+    """Lists copied from the work report group items under 一、… headings (one merged cell across the row)."""
+    import xlsxwriter
+
+    p = tmp_path / "清单.xlsx"
+    wb = xlsxwriter.Workbook(p)
+    ws = wb.add_worksheet("清单")
+    ws.write_row(0, 0, ["序号", "事项内容", "责任单位"])
+    ws.merge_range(1, 0, 1, 2, "一、主要预期目标")
+    ws.write_row(2, 0, [1, "全市生产总值增长5.5%左右。", "市统计局"])
+    ws.write_row(3, 0, [2, "一般公共预算收入增长3%。", "市财政局"])
+    ws.write_row(4, 1, ["（二）全方位扩大内需"])  # a heading in the 事项内容 column
+    ws.write_row(5, 0, [3, "抓好460个省市重点项目建设。", "市发展改革委"])
+    wb.close()
+    items = load_master(p).items
+    assert [(it.number, it.category) for it in items] == [
+        (1, "一、主要预期目标"),
+        (2, "一、主要预期目标"),
+        (3, "（二）全方位扩大内需"),
+    ]
+    # a row with only a text and no number is still a defect, not a heading
+    p2 = tmp_path / "m.csv"
+    p2.write_text("序号,事项内容,责任单位\n,新增绿色建筑1000万平方米。,\n", encoding="utf-8")
+    with pytest.raises(MasterError, match="序号“”不是数字"):
+        load_master(p2)
+
+
 def test_master_csv_in_gb18030(tmp_path: Path) -> None:
     p = tmp_path / "m.csv"
     p.write_bytes("序号,事项内容,责任单位\n1,全市生产总值增长5.5%左右。,市统计局\n".encode("gb18030"))

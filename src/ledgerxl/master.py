@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from ledgerxl.departments import INVISIBLE
@@ -22,6 +23,17 @@ def split_departments(text: str) -> tuple[str, ...]:
         if d:
             seen.setdefault(d, None)
     return tuple(seen)
+
+
+# 一、主要预期目标 / （二）全方位扩大内需: a heading the work report groups items under
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
+
+
+def category_heading(row: Sequence[str]) -> str | None:
+    """The heading text when the row is a category heading: one filled cell (often merged across the
+    row) that starts like 一、 or （二）."""
+    filled = [v.strip() for v in row if v.strip()]
+    return filled[0] if len(filled) == 1 and _HEADING.match(filled[0]) else None
 
 
 def item_number(raw: str) -> int | None:
@@ -54,7 +66,12 @@ def load_master(path: Path) -> MasterList:
         header, cols = found
         items: list[Item] = []
         seen: dict[int, str] = {}
+        heading = ""
         for r in range(header + 1, len(grid.rows)):
+            found_heading = category_heading(grid.rows[r])
+            if found_heading is not None:
+                heading = found_heading
+                continue
             raw_no = grid.get(r, cols["number"]).strip()
             text = grid.get(r, cols["text"]).strip()
             depts_raw = grid.get(r, cols["department"])
@@ -79,7 +96,7 @@ def load_master(path: Path) -> MasterList:
                     number=number,
                     text=text,
                     departments=depts,
-                    category=grid.get(r, cols["category"]).strip() if "category" in cols else "",
+                    category=(grid.get(r, cols["category"]).strip() if "category" in cols else "") or heading,
                     target=grid.get(r, cols["target"]).strip() if "target" in cols else "",
                 )
             )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ledgerxl.errors import MasterError
-from ledgerxl.master import HEADER_HINT, item_number, read_master_grids, split_departments
+from ledgerxl.master import HEADER_HINT, category_heading, item_number, read_master_grids, split_departments
 from ledgerxl.master_xlsx import NAMES_HEADER, NAMES_SHEET
 from ledgerxl.model import Item
 from ledgerxl.tables import Grid, cell_name, find_header, norm_header
@@ -78,14 +78,19 @@ def read_master_rows(path: Path) -> MasterTable:
             continue
         header, cols = found
         rows = []
+        heading = ""
         for r in range(header + 1, len(grid.rows)):
+            found_heading = category_heading(grid.rows[r])
+            if found_heading is not None:
+                heading = found_heading  # 一、主要预期目标: the category of the items under it
+                continue
             got = {f: grid.get(r, c).strip() for f, c in cols.items()}
             row = MasterRow(
                 r + 1,
                 got.get("number", ""),
                 got.get("text", ""),
                 got.get("department", ""),
-                got.get("category", ""),
+                got.get("category", "") or heading,
                 got.get("target", ""),
             )
             if row.raw_number or row.text or row.departments_raw or row.target:
