@@ -115,6 +115,12 @@ def test_master_with_category_heading_rows(tmp_path: Path) -> None:
         load_master(p2)
 
 
+def test_master_numbers_as_typed_in_word(tmp_path: Path) -> None:
+    p = tmp_path / "m.csv"
+    p.write_text("序号,事项内容,责任单位\n1.,x,市科技局\n2、,y,市财政局\n３,z,市商务局\n", encoding="utf-8")
+    assert [it.number for it in load_master(p).items] == [1, 2, 3]
+
+
 def test_master_csv_in_gb18030(tmp_path: Path) -> None:
     p = tmp_path / "m.csv"
     p.write_bytes("序号,事项内容,责任单位\n1,全市生产总值增长5.5%左右。,市统计局\n".encode("gb18030"))

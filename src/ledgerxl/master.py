@@ -37,9 +37,10 @@ def category_heading(row: Sequence[str]) -> str | None:
 
 
 def item_number(raw: str) -> int | None:
-    """A master list's 序号: a whole number (full-width digits too). ① and ² pass str.isdigit() but are
-    not numbers int() reads."""
+    """A master list's 序号: a whole number (full-width digits too), perhaps followed by . or 、 as typed
+    in Word. ① and ² pass str.isdigit() but are not numbers int() reads."""
     s = raw.strip()
+    s = s[:-1] if s[-1:] in (".", "、", "．") else s
     return int(s) if s.isdecimal() else None
 
 
