@@ -55,6 +55,11 @@ def test_bad_period(bad: str) -> None:
         ("市科技局 市财政局", ("市科技局", "市财政局")),
         ("市科技局、市科技局", ("市科技局",)),
         ("\ufeff市科技局\u200b、市\u200b财政局", ("市科技局", "市财政局")),  # invisible characters from a web copy
+        # roles written into the cell, as published ledgers do: the lead goes first
+        ("市发展改革委（牵头）、市科技局（配合）", ("市发展改革委", "市科技局")),
+        ("市科技局、市发展改革委(牵头)", ("市发展改革委", "市科技局")),
+        ("牵头单位：市发展改革委；配合单位：市科技局、市财政局", ("市发展改革委", "市科技局", "市财政局")),
+        ("市大数据局（市政务服务管理办公室）", ("市大数据局（市政务服务管理办公室）",)),  # part of the name
     ],
 )
 def test_split_departments(text: str, want: tuple[str, ...]) -> None:

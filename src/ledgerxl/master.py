@@ -13,16 +13,25 @@ from ledgerxl.tables import TABLE_SUFFIXES, Grid, cell_name, find_header, read_g
 
 # 责任单位 may list several departments: 、 ， , ； ; / or spaces between them; order is kept (lead first).
 _DEPT_SEP = re.compile(r"[、，,；;/／\s]+")
+_ROLES = "牵头|主责|负责|配合|协办|参与"
+_LEAD = ("牵头", "主责", "负责")
+_ROLE_NOTE = re.compile(rf"[（(]({_ROLES})(?:单位)?[）)]$")  # 市发展改革委（牵头）
+_ROLE_LABEL = re.compile(rf"(?:{_ROLES}|责任)单位[:：]")  # 牵头单位：…；配合单位：…
 
 HEADER_HINT = "挂牌事项清单需要“序号”“事项内容”“责任单位”三列（可选“分类”“目标”），表头在前 30 行内。"
 
 
 def split_departments(text: str) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for d in _DEPT_SEP.split(INVISIBLE.sub("", text).strip()):
-        if d:
-            seen.setdefault(d, None)
-    return tuple(seen)
+    """The departments of a 责任单位 cell in order, lead first. Roles written into the cell, as published
+    ledgers do (市发展改革委（牵头）, 牵头单位：…；配合单位：…), are dropped; a department marked 牵头 goes first."""
+    leads: dict[str, None] = {}
+    others: dict[str, None] = {}
+    for d in _DEPT_SEP.split(_ROLE_LABEL.sub("、", INVISIBLE.sub("", text)).strip()):
+        m = _ROLE_NOTE.search(d)
+        name = d[: m.start()] if m else d
+        if name:
+            (leads if m and m.group(1) in _LEAD else others).setdefault(name, None)
+    return tuple(dict.fromkeys([*leads, *others]))
 
 
 # 一、主要预期目标 / （二）全方位扩大内需: a heading the work report groups items under
