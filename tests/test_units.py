@@ -175,9 +175,21 @@ def test_config(tmp_path: Path) -> None:
     "error,reason",
     [
         (PermissionError(13, "拒绝访问。"), "拒绝访问"),  # Windows: the message adds its own 。
-        (PermissionError(13, "Permission denied"), "Permission denied"),
+        (PermissionError(13, "Permission denied"), "没有权限"),  # English system texts are translated
         (OSError("磁盘已满. "), "磁盘已满"),  # no strerror: the text itself
     ],
 )
 def test_os_reason_drops_the_full_stop(error: OSError, reason: str) -> None:
     assert os_reason(error) == reason
+
+
+def test_os_reason_is_chinese_without_a_doubled_full_stop() -> None:
+    import errno
+
+    from ledgerxl.errors import os_reason
+
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "没有权限"
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "磁盘空间已满"
+    assert os_reason(PermissionError(errno.EACCES, "拒绝访问。")) == "拒绝访问"  # Windows' own text
+    assert os_reason(OSError(errno.EPROTO, "Protocol error")) == "Protocol error"
+    assert os_reason(OSError("文件被占用。")) == "文件被占用"

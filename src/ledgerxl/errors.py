@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import errno
+
+# The reasons a clerk meets, in Chinese: Linux and macOS give strerror in English.
+_ERRNO_ZH = {
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.ENOENT: "文件或目录不存在",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EROFS: "磁盘是只读的",
+    errno.EBUSY: "文件正被其他程序使用",
+    errno.ELOOP: "符号链接（快捷方式）循环",
+    errno.ENAMETOOLONG: "文件名或路径太长",
+    errno.EIO: "磁盘读写出错",
+}
+
 
 def os_reason(e: OSError) -> str:
-    """The system's reason for `e`, for a message that adds its own 。 after it.
+    """The system's reason for `e` in Chinese, for a message that adds its own 。 after it.
 
-    Windows' texts already end in one ("拒绝访问。"), which gave "…：拒绝访问。。"; an OSError raised
-    with only a message has no strerror, so its text is used instead."""
+    Common errors are translated; others keep the system's text (Windows' is already Chinese and ends in
+    "。", which gave "…：拒绝访问。。"); an OSError raised with only a message has no strerror, so its
+    text is used instead."""
+    if e.errno in _ERRNO_ZH and (e.strerror or "").isascii():
+        return _ERRNO_ZH[e.errno]
     return (e.strerror or str(e)).strip().rstrip("。.")
 
 

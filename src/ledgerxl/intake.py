@@ -78,8 +78,8 @@ def _annotate(result: ValidateResult, out: Path) -> None:
         f = sub.path
         try:
             data = build_annotated(f, [x for x in result.findings if x.file == label])
-        except Exception as e:  # one copy that cannot be made must not stop the others
-            result.not_annotated.append((label, f"无法生成（{type(e).__name__}）"))
+        except Exception:  # one copy that cannot be made must not stop the others
+            result.not_annotated.append((label, "生成批注副本时出错，请直接参照校验报告修改"))
             continue
         target = out / annotated_name(f)
         n = 2

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledgerxl.errors import ReadError
+from ledgerxl.errors import ReadError, os_reason
 
 # Limits. A department's form is a few hundred KB; these leave room for a large master list or a form with
 # pasted pictures, and keep one file's peak memory well under 300 MB (measured: tests/test_corpus.py).
@@ -100,7 +100,7 @@ def _denied(path: Path, e: OSError) -> ReadError:
         )
     if isinstance(e, PermissionError):
         return ReadError("E112", "没有读取该文件的权限。", "请检查文件权限，或由有权限的账号运行。")
-    return ReadError("E112", f"无法打开文件：{e.strerror or e}。", "请检查文件是否可以正常打开。")
+    return ReadError("E112", f"无法打开文件：{os_reason(e)}。", "请检查文件是否可以正常打开。")
 
 
 def check_file(path: Path) -> Kind:
