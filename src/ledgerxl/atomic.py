@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ledgerxl.errors import OutputError, os_reason
@@ -19,8 +19,11 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 RENAME_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8) if sys.platform == "win32" else ()
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip (xlsx/docx) with fixed timestamps and attributes, keeping member order."""
+def normalize_zip(data: bytes, replace: Mapping[str, Callable[[bytes], Iterable[bytes]]] | None = None) -> bytes:
+    """Rewrite a zip (xlsx/docx) with fixed timestamps and attributes, keeping member order.
+
+    `replace` maps a member name to a function of its content that returns the new content in pieces;
+    they are compressed as they come, so a very large part (a 40,000-row table) is never held whole."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -28,7 +31,21 @@ def normalize_zip(data: bytes) -> bytes:
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
             zi.create_system = 0
-            dst.writestr(zi, src.read(info.filename), compresslevel=6)
+            rewrite = (replace or {}).get(info.filename)
+            if rewrite is None:
+                dst.writestr(zi, src.read(info.filename), compresslevel=6)
+                continue
+            with dst.open(zi, "w") as w:  # zlib's default level, 6, as above
+                # Pieces go to zlib in 1 MB batches: a call per small piece costs ten times the compression.
+                batch: list[bytes] = []
+                size = 0
+                for piece in rewrite(src.read(info.filename)):
+                    batch.append(piece)
+                    size += len(piece)
+                    if size >= 1 << 20:
+                        w.write(b"".join(batch))
+                        batch, size = [], 0
+                w.write(b"".join(batch))
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ledgerxl.atomic import normalize_zip
@@ -187,8 +188,12 @@ def new_document(body_font: str = FANGSONG, body_size: float = 16) -> Any:
     return doc
 
 
-def save(doc: Any, title: str, date: dt.date) -> bytes:
-    """The document as bytes, with fixed properties so that reruns are byte-identical."""
+def save(
+    doc: Any, title: str, date: dt.date, replace: Mapping[str, Callable[[bytes], Iterable[bytes]]] | None = None
+) -> bytes:
+    """The document as bytes, with fixed properties so that reruns are byte-identical.
+
+    `replace`: parts to rewrite while zipping (see atomic.normalize_zip)."""
     when = dt.datetime.combine(date, dt.time(9, 0))
     cp = doc.core_properties
     cp.title = title
@@ -199,4 +204,4 @@ def save(doc: Any, title: str, date: dt.date) -> bytes:
     cp.language = "zh-CN"
     buf = io.BytesIO()
     doc.save(buf)
-    return normalize_zip(buf.getvalue())
+    return normalize_zip(buf.getvalue(), replace)
