@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +28,9 @@ LEDGER_NAME = "台账.xlsx"
 ATTACHMENT_NAME = "附件.docx"
 NOTICE_NAME = "通知.docx"
 
+# Told (files read so far, files in all) after each file, e.g. to move a progress bar.
+ReadProgress = Callable[[int, int], None]
+
 
 @dataclass
 class MergeOptions:
@@ -43,6 +47,7 @@ class MergeOptions:
     notice: bool = False
     notice_template: Path | None = None
     previous: Path | None = None  # last period's 台账.xlsx, for the stale-progress warning (W301)
+    progress: ReadProgress | None = None
 
 
 @dataclass
@@ -125,12 +130,14 @@ def input_labels(files: list[Path]) -> dict[Path, str]:
     return {f: f.name if names[f.name] == 1 else str(f) for f in files}
 
 
-def read_all(files: list[Path], departments: Departments) -> tuple[list[Submission], list[Finding]]:
+def read_all(
+    files: list[Path], departments: Departments, progress: ReadProgress | None = None
+) -> tuple[list[Submission], list[Finding]]:
     """Every file read (findings say which could not be): submissions are named by input_labels."""
     subs: list[Submission] = []
     findings: list[Finding] = []
     labels = input_labels(files)
-    for f in files:
+    for done, f in enumerate(files, start=1):
         label = labels[f]
         try:
             if f.is_dir():
@@ -147,6 +154,8 @@ def read_all(files: list[Path], departments: Departments) -> tuple[list[Submissi
             findings.append(codes.unreadable(e, label))
         except OSError as e:
             findings.append(codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=label))
+        if progress is not None:
+            progress(done, len(files))
     return subs, findings
 
 
@@ -203,7 +212,7 @@ def run_merge(opts: MergeOptions) -> MergeResult:
     master = load_master(master_path)
     departments = Departments(master.departments, cfg.aliases)
     previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
-    subs, findings = read_all(files, departments)
+    subs, findings = read_all(files, departments, opts.progress)
     findings.extend(validate(subs, master, period, previous))
     chosen = choose_submissions(subs)  # the same choice validate made: one form per department
     result = MergeResult(

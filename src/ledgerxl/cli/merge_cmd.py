@@ -56,6 +56,7 @@ def merge(
     加 --notice（或在 ledgerxl.toml 中写 [notice] 小节）时同时生成通知.docx。
     有错误时不生成台账（退出码 1），除非加 --allow-errors；用法或配置错误退出码 2。
     """
+    from ledgerxl.cli.progress import FileProgress
     from ledgerxl.config import load_config
     from ledgerxl.pipeline import MergeOptions, run_merge
     from ledgerxl.summary import count_line, format_finding, inputs_report, sort_findings
@@ -63,21 +64,23 @@ def merge(
     if no_attachment_label and attachment_label:
         raise click.UsageError("--attachment-label 和 --no-attachment-label 只能选一个。")
     cfg = load_config(config_path)
-    opts = MergeOptions(
-        master=master,
-        period=period,
-        out=out,
-        inputs=list(inputs),
-        allow_errors=allow_errors,
-        config=cfg,
-        attachment_label="" if no_attachment_label else attachment_label,
-        with_departments=with_departments,
-        table_font_size=table_font_size,
-        notice=notice,
-        notice_template=notice_template,
-        previous=previous,
-    )
-    r = run_merge(opts)
+    with FileProgress() as progress:
+        opts = MergeOptions(
+            master=master,
+            period=period,
+            out=out,
+            inputs=list(inputs),
+            allow_errors=allow_errors,
+            config=cfg,
+            attachment_label="" if no_attachment_label else attachment_label,
+            with_departments=with_departments,
+            table_font_size=table_font_size,
+            notice=notice,
+            notice_template=notice_template,
+            previous=previous,
+            progress=progress,
+        )
+        r = run_merge(opts)
     for line in inputs_report(r, "读取"):
         click.echo(line)
     findings = sort_findings(r.findings)

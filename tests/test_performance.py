@@ -1,0 +1,205 @@
+"""What keeps a merge fast, checked by behaviour (never by timing): the shortcuts give exactly the results of
+the plain way, nothing heavy is imported that a run does not need, and the progress bar stays off logs."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import ROOT, SAMPLE, W, docx_lines, docx_xml
+from lxml import etree
+
+from ledgerxl import textwidth
+from ledgerxl.atomic import normalize_zip
+from ledgerxl.cli import main
+from ledgerxl.cli.progress import FileProgress
+from ledgerxl.model import Item, Ledger, LedgerRow, MasterList
+from ledgerxl.write_docx import DocxOptions, build_docx, table_xml
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def test_display_width_fast_path_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textwidth, "_slow_budget", 0)
+    bmp = [chr(c) for c in range(0x10000)]
+    assert [textwidth.display_width(c) for c in bmp] == [_width(c) for c in bmp]
+    rng = random.Random(6)
+    for _ in range(500):
+        s = "".join(
+            chr(rng.choice([rng.randint(32, 126), rng.randint(0x3000, 0x9FFF), rng.randint(0xFF00, 0xFFEF)]))
+            for _ in range(rng.randint(0, 60))
+        )
+        assert textwidth.display_width(s) == _width(s), s
+    for s in ("𠀀进展𪚥", "完成😀", "a\U0001f600b"):  # astral characters take the exact slow path
+        assert textwidth.display_width(s) == _width(s)
+
+
+def test_master_index_matches_a_scan() -> None:
+    items = [
+        Item(1, "甲", ("市发改委", "市财政局")),
+        Item(2, "乙", ("市财政局",)),
+        Item(3, "丙", ("市统计局", "市发改委", "市统计局")),  # a repeated name counts once
+    ]
+    m = MasterList(items)
+    assert m.departments == ["市发改委", "市财政局", "市统计局"]
+    for d in [*m.departments, "市无此局"]:
+        assert m.items_of(d) == [it for it in items if d in it.departments]
+    m.items_of("市财政局").clear()  # callers get a copy
+    assert [it.number for it in m.items_of("市财政局")] == [1, 2]
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_normalize_zip_streams_a_replaced_member() -> None:
+    big = [b"<row>%d</row>" % i for i in range(200_000)]  # several 1 MB batches
+    src = _zip({"a.xml": b"<a/>", "doc.xml": b"<doc>SLOT</doc>", "z.xml": b"<z/>"})
+
+    def fill(doc: bytes) -> list[bytes]:
+        head, _, tail = doc.partition(b"SLOT")
+        return [head, *big, tail]
+
+    out = normalize_zip(src, {"doc.xml": fill})
+    with zipfile.ZipFile(io.BytesIO(out)) as z:
+        assert z.namelist() == ["a.xml", "doc.xml", "z.xml"]
+        assert z.read("doc.xml") == b"<doc>" + b"".join(big) + b"</doc>"
+        assert z.read("a.xml") == b"<a/>"
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert normalize_zip(src, {"doc.xml": fill}) == out
+
+
+def _ledger(texts: list[str]) -> Ledger:
+    dept = ("市统计局",)
+    rows = [LedgerRow(Item(i + 1, f"事项{i + 1} <&>", dept), [(dept[0], t)], []) for i, t in enumerate(texts)]
+    return Ledger("标题 & <测试>", "进展情况", rows)
+
+
+def test_docx_table_is_spliced_whole(tmp_path: Path) -> None:
+    texts = ["完成 5% & <达标>\n第二段 “引号” 'x' 𠀀😀", "", "a\tb", "1-9月，增长5.4％"]
+    ledger = _ledger(texts)
+    path = tmp_path / "附件.docx"
+    path.write_bytes(build_docx(ledger, DocxOptions()))
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml")
+    assert b"ledgerxl-table" not in xml and xml.count(b"<w:tbl>") == 1  # no slot left, no extra xmlns
+    tbl = docx_xml(path).find(f"{W}body").find(f"{W}tbl")
+    assert len(tbl.findall(f"{W}tr")) == len(texts) + 1
+    assert etree.tostring(tbl, encoding="unicode").count("w:tblHeader") == 1
+    lines = docx_lines(path)
+    assert lines[:2] == ["附件", "标题 & <测试>"]
+    assert "完成 5% & <达标>" in lines and "第二段 “引号” 'x' 𠀀😀" in lines and "a\tb" in lines
+    # the same table text as the standalone XML the writer offers
+    standalone = etree.fromstring(table_xml(ledger, DocxOptions()).encode())
+    assert etree.tostring(standalone, method="c14n", exclusive=True) == etree.tostring(
+        tbl, method="c14n", exclusive=True
+    )
+
+
+def test_read_all_reports_progress(tmp_path: Path) -> None:
+    from ledgerxl.departments import Departments
+    from ledgerxl.pipeline import collect_inputs, read_all
+
+    files = collect_inputs([SAMPLE / "submissions"])
+    (tmp_path / "坏文件.txt").write_text("x", encoding="utf-8")
+    files.append(tmp_path / "坏文件.txt")  # an unreadable file counts too
+    calls: list[tuple[int, int]] = []
+    subs, findings = read_all(files, Departments([]), lambda done, total: calls.append((done, total)))
+    n = len(files)
+    assert calls == [(i, n) for i in range(1, n + 1)]
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_with_many_files() -> None:
+    tty = _Tty()
+    with FileProgress(stream=tty, min_files=3) as p:
+        for i in range(1, 6):
+            p(i, 5)
+    assert "读取报送文件" in tty.getvalue() and "5/5" in tty.getvalue() and tty.getvalue().endswith("\n")
+
+    few = _Tty()
+    with FileProgress(stream=few, min_files=30) as p:
+        for i in range(1, 6):
+            p(i, 5)
+    assert few.getvalue() == ""
+
+    log = io.StringIO()  # a batch job's log file
+    with FileProgress(stream=log, min_files=1) as p:
+        for i in range(1, 6):
+            p(i, 5)
+    assert log.getvalue() == ""
+
+
+def test_progress_bar_line_is_ended_when_reading_fails() -> None:
+    tty = _Tty()
+    with pytest.raises(RuntimeError), FileProgress(stream=tty, min_files=1) as p:
+        p(1, 5)
+        raise RuntimeError("boom")
+    assert tty.getvalue().endswith("\n")
+
+
+def test_merge_output_has_no_progress_bar_when_not_a_terminal(sample_dir: Path) -> None:
+    old = os.getcwd()
+    try:
+        os.chdir(sample_dir)
+        r = CliRunner().invoke(main, ["merge"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert r.exit_code == 0, r.output
+    assert "读取报送文件 22 个：" in r.output
+    assert "读取报送文件 " not in r.output.replace("读取报送文件 22 个：", "")
+    assert "[#" not in r.output and "\r" not in r.output
+
+
+def _imported_after(code: str) -> list[str]:
+    probe = (
+        f"import sys\n{code}\n"
+        "print([m for m in ('pandas', 'numpy', 'openpyxl', 'docx', 'xlsxwriter', 'python_calamine') "
+        "if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        check=True,
+        cwd=ROOT,
+    )
+    return eval(out.stdout.strip().splitlines()[-1])  # a printed list of names
+
+
+def test_command_help_imports_nothing_heavy() -> None:
+    code = (
+        "from click.testing import CliRunner; from ledgerxl.cli import main\n"
+        "r = CliRunner().invoke(main, ['merge', '--help']); assert r.exit_code == 0, r.output"
+    )
+    assert _imported_after(code) == []
+
+
+def test_merge_never_imports_pandas(tmp_path: Path) -> None:
+    code = (
+        "from click.testing import CliRunner; from ledgerxl.cli import main\n"
+        f"r = CliRunner().invoke(main, ['merge', '--config', {str(SAMPLE / 'ledgerxl.toml')!r}, "
+        f"'--out', {str(tmp_path)!r}]); assert r.exit_code == 0, r.output"
+    )
+    heavy = _imported_after(code)
+    assert "pandas" not in heavy and "numpy" not in heavy
+    assert {"xlsxwriter", "docx", "python_calamine"} <= set(heavy)  # the probe does see imports
