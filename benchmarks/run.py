@@ -1,0 +1,184 @@
+"""The benchmark runner: `python -m benchmarks [--sizes …] [--repeat N]` from the repository root.
+
+For each size it generates (once, cached) the inputs, then REPEAT times runs `ledgerxl merge` end to end
+and, interleaved with it, the naive baseline, each in a fresh process whose peak RSS the OS reports; then
+one more process times the stages and the unzip-only floor. It prints the tables, the 20k/10k scaling and a
+PASS/FAIL line per acceptance target, and exits 1 if a target failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import PRESETS, ROOT, Size, ensure, is_cached, parse_size
+from benchmarks.report import Result, acceptance, render
+from benchmarks.stages import STAGES, rss_mb
+
+DEFAULT_SIZES = "sample,10k,20k,40k"
+NAIVE_AUTO_MAX = 10_000  # entries; above it the naive baseline takes minutes (python-docx add_row)
+
+
+class HarnessError(Exception):
+    pass
+
+
+def child_env() -> dict[str, str]:
+    """Children import this checkout's ledgerxl (src/) and the benchmarks package, whatever is installed."""
+    paths = [str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+
+def timed(cmd: list[str]) -> dict[str, Any]:
+    """Run a command; wall and CPU seconds, peak RSS (MB) of that one process, exit code, output."""
+    with tempfile.TemporaryFile() as log:
+        t = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=child_env(), cwd=ROOT)
+        if hasattr(os, "wait4"):
+            _, status, ru = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            cpu, peak = ru.ru_utime + ru.ru_stime, rss_mb(ru.ru_maxrss)
+        else:  # pragma: no cover - Windows: no per-process rusage
+            p.wait()
+            cpu, peak = float("nan"), float("nan")
+        wall = time.perf_counter() - t
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace")
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak, "code": p.returncode, "output": output}
+
+
+def _checked(run: dict[str, Any], what: str) -> dict[str, Any]:
+    if run["code"] != 0:
+        raise HarnessError(f"{what} failed (exit {run['code']}):\n{run['output'][-3000:]}")
+    return run
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def measure_size(name: str, config: Path, repeat: int, naive: bool, clock: str, tmp: Path) -> Result:
+    py = sys.executable
+    merges: list[dict[str, Any]] = []
+    naives: list[dict[str, Any]] = []
+    for i in range(repeat):
+        _say(f"  {name}: run {i + 1}/{repeat}: ledgerxl merge" + (" + naive baseline" if naive else ""))
+        cmd = [py, "-m", "ledgerxl", "merge", "--config", str(config), "--out", str(tmp / f"{name}-merge")]
+        merges.append(_checked(timed(cmd), f"ledgerxl merge on {name}"))
+        if naive:
+            cmd = [py, "-m", "benchmarks.naive", str(config), str(tmp / f"{name}-naive"), clock]
+            run = _checked(timed(cmd), f"naive baseline on {name}")
+            run["stages"] = json.loads(run["output"].strip().splitlines()[-1])
+            naives.append(run)
+    _say(f"  {name}: stages ×{repeat}")
+    run = _checked(timed([py, "-m", "benchmarks.stages", str(config), str(repeat), clock]), f"stages on {name}")
+    stages = json.loads(run["output"].strip().splitlines()[-1])
+    if stages["errors"]:
+        raise HarnessError(f"the inputs of {name} have errors: nothing to compare")
+
+    def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "median": statistics.median(r[clock] for r in runs),
+            "runs": [round(r[clock], 4) for r in runs],
+            "peak_mb": max(r["peak_mb"] for r in runs),
+        }
+
+    result: Result = {"size": name, "config": str(config), "merge": summary(merges), "stages": stages, "naive": None}
+    if naives:
+        result["naive"] = summary(naives)
+        result["naive"]["stages"] = {s: statistics.median(r["stages"][s] for r in naives) for s in STAGES}
+    return result
+
+
+def _load(label: str) -> str:
+    if not hasattr(os, "getloadavg"):  # pragma: no cover - Windows
+        return ""
+    return label + " " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def header(clock: str, repeat: int) -> list[str]:
+    try:
+        commit = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    load = _load("load average")
+    return [
+        f"ledgerxl benchmark — commit {commit or '?'}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, {load}",
+        f"clock: {clock}; every figure is the median of {repeat} run(s); each size runs in its own processes",
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        help=f"comma-separated: sample (the shipped 2025 Q3 inputs), {', '.join(PRESETS)} or ENTRIES:FILES "
+        f"(default {DEFAULT_SIZES})",
+    )
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are reported (default 3)")
+    ap.add_argument(
+        "--naive",
+        default="auto",
+        help=f"sizes to run the naive baseline on: auto (those up to {NAIVE_AUTO_MAX:,} entries), all, none, "
+        "or a comma-separated list",
+    )
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall-clock or CPU seconds")
+    ap.add_argument("--data", type=Path, help="where generated inputs are cached (default: a folder in the temp dir)")
+    ap.add_argument("--fresh", action="store_true", help="regenerate the inputs even if cached")
+    ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.repeat < 1:
+        raise SystemExit("--repeat must be at least 1")
+    sizes: list[tuple[str, Size | None]] = []
+    for name in (s.strip() for s in args.sizes.split(",") if s.strip()):
+        try:
+            sizes.append((name, parse_size(name)))
+        except ValueError as e:
+            raise SystemExit(str(e)) from e
+    wanted = {s.strip() for s in args.naive.split(",")}
+
+    def naive_for(name: str, size: Size | None) -> bool:
+        if args.naive == "auto":
+            return size is None or size.entries <= NAIVE_AUTO_MAX
+        return args.naive == "all" or name in wanted
+
+    data = args.data or Path(tempfile.gettempdir()) / "ledgerxl-bench"
+    head = header(args.clock, args.repeat)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="ledgerxl-bench-out-") as tmp:
+        for name, size in sizes:
+            _say(f"{name}: {'the shipped sample' if size is None else size.label}")
+            if args.fresh or not is_cached(size, data):
+                _say(f"  generating the inputs in {data} (kept for later runs)")
+            config = ensure(size, data, fresh=args.fresh)
+            try:
+                results.append(measure_size(name, config, args.repeat, naive_for(name, size), args.clock, Path(tmp)))
+            except HarnessError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 2
+    head[-1] += "; " + _load("load average at the end")
+    print("\n".join(render(results, head)))
+    verdicts = acceptance(results)
+    if args.json:
+        args.json.write_text(
+            json.dumps({"header": head, "results": results, "acceptance": verdicts}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
+    return 1 if any(status == "FAIL" for status, _ in verdicts) else 0

@@ -1,0 +1,112 @@
+"""Time ledgerxl's stages in this process: read, validate, merge, xlsx, docx, plus the unzip-only floor.
+
+Run by the runner in a fresh subprocess per size:  python -m benchmarks.stages CONFIG REPEAT [wall|cpu]
+Prints one JSON object: the median seconds of each stage over REPEAT runs, and this process's peak RSS.
+The stages call the same library functions, in the same order, as `pipeline.run_merge`.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+STAGES = ("read", "validate", "merge", "xlsx", "docx")
+Clock = Callable[[], float]
+CLOCKS: dict[str, Clock] = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def rss_mb(ru_maxrss: int) -> float:
+    """getrusage's peak RSS in MB (10^6 bytes): Linux counts KiB, macOS bytes."""
+    return ru_maxrss / 1e6 if sys.platform == "darwin" else ru_maxrss * 1024 / 1e6
+
+
+def unzip_floor(paths: list[Path], clock: Clock = time.perf_counter) -> float:
+    """Seconds to open every workbook and inflate every member: what any reader must at least pay."""
+    t = clock()
+    for p in paths:
+        if zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                for name in z.namelist():
+                    z.read(name)
+        else:
+            p.read_bytes()
+    return clock() - t
+
+
+def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
+    from ledgerxl.config import load_config
+    from ledgerxl.departments import Departments
+    from ledgerxl.master import load_master
+    from ledgerxl.merge import build_ledger
+    from ledgerxl.pipeline import MergeOptions, collect_inputs, read_all, resolve_options
+    from ledgerxl.validate import validate
+    from ledgerxl.write_docx import DocxOptions, build_docx
+    from ledgerxl.write_xlsx import build_xlsx
+
+    cfg = load_config(config_path)
+    master_path, period, _out, inputs = resolve_options(MergeOptions(config=cfg))
+    gc.collect()
+    t0 = clock()
+    master = load_master(master_path)
+    departments = Departments(master.departments, cfg.aliases)
+    files = collect_inputs(inputs, skip={master_path})
+    subs, findings = read_all(files, departments)
+    t1 = clock()
+    findings.extend(validate(subs, master, period))
+    t2 = clock()
+    errors = {f.file for f in findings if f.severity == "error"}
+    accepted = [s for s in subs if s.name not in errors]
+    ledger = build_ledger(master, accepted, cfg.ledger_title(period), period.progress_label, cfg.placeholder)
+    t3 = clock()
+    date = cfg.date_for(period)
+    xlsx = build_xlsx(ledger, date)
+    t4 = clock()
+    docx = build_docx(ledger, DocxOptions(date=date))
+    t5 = clock()
+    return {
+        "read": t1 - t0,
+        "validate": t2 - t1,
+        "merge": t3 - t2,
+        "xlsx": t4 - t3,
+        "docx": t5 - t4,
+        "floor": unzip_floor([master_path, *files], clock),
+        "errors": float(len(errors)),
+        "items": float(len(master.items)),
+        "entries": float(sum(len(s.entries) for s in subs)),
+        "files": float(len(files)),
+        "out_bytes": float(len(xlsx) + len(docx)),
+    }
+
+
+def measure(config_path: Path, repeat: int, clock: Clock = time.perf_counter) -> dict[str, float]:
+    # The libraries are imported before timing: stages measure the work, the end-to-end time the imports.
+    import docx  # noqa: F401
+    import python_calamine  # noqa: F401
+    import xlsxwriter  # noqa: F401
+
+    runs = [run_once(config_path, clock) for _ in range(repeat)]
+    result = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    try:
+        import resource
+
+        result["peak_mb"] = rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    except ImportError:  # pragma: no cover - Windows
+        pass
+    return result
+
+
+def main(argv: list[str]) -> int:
+    config, repeat = Path(argv[0]), int(argv[1])
+    clock = CLOCKS[argv[2] if len(argv) > 2 else "wall"]
+    print(json.dumps(measure(config, repeat, clock)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,123 @@
+"""The benchmark harness runs (at a tiny size, so it cannot rot) and judges its figures correctly.
+
+No timing is asserted here: the figures depend on the machine. `python -m benchmarks` measures them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import generate, report  # noqa: E402
+from benchmarks.stages import STAGES  # noqa: E402
+
+
+def test_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--sizes", "tiny", "--repeat", "1", "--data", str(tmp_path / "data")]
+        + ["--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "End to end: `ledgerxl merge`" in r.stdout
+    assert "Acceptance (issue 6):" in r.stdout
+    assert "SKIP  1a 10k" in r.stdout  # the targets need the real sizes
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    (tiny,) = figures["results"]
+    assert tiny["size"] == "tiny"
+    assert tiny["stages"]["entries"] == 60 and tiny["stages"]["files"] == 6 and tiny["stages"]["errors"] == 0
+    assert all(tiny["stages"][s] > 0 for s in (*STAGES, "floor"))
+    assert tiny["merge"]["peak_mb"] > 10 and len(tiny["merge"]["runs"]) == 1
+    assert tiny["naive"] is not None and set(tiny["naive"]["stages"]) == set(STAGES)
+    assert [v[0] for v in figures["acceptance"]] == ["SKIP"] * 6
+    # the generated inputs are cached; the harness never writes into the repository
+    assert (tmp_path / "data" / f"60x6-v{generate.VERSION}" / "complete.json").is_file()
+
+
+def test_generated_inputs_are_realistic_and_repeatable() -> None:
+    size = generate.Size("t", 400, 20)
+    items, progress = generate.plan(size)
+    assert len(progress) == 400
+    assert all(generate.MIN_TEXT <= len(t) <= generate.MAX_TEXT for t in progress.values())
+    assert any("\n" in t for t in progress.values())
+    multi = [it for it in items if len(it[2]) > 1]
+    assert 0 < len(multi) < len(items) / 4
+    assert {d for it in items for d in it[2]} == set(generate.department_names(20))
+    assert generate.plan(size) == (items, progress)
+
+
+def test_generated_forms_merge_cleanly(tmp_path: Path) -> None:
+    from ledgerxl.config import load_config
+    from ledgerxl.pipeline import MergeOptions, run_merge
+
+    config = generate.ensure(generate.Size("t", 30, 3), tmp_path)
+    r = run_merge(MergeOptions(out=tmp_path / "out", config=load_config(config)))
+    assert r.findings == []
+    assert sum(len(s.entries) for s in r.submissions) == 30
+    assert r.ledger is not None and all(row.parts for row in r.ledger.rows)
+
+
+def test_department_names_are_unique_beyond_the_table() -> None:
+    names = generate.department_names(2500)
+    assert len(set(names)) == 2500
+    assert not any(c in n for n in names for c in "、，,；;/ ")
+
+
+@pytest.mark.parametrize("text", ["big", "10:20", "5:0"])
+def test_bad_sizes_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        generate.parse_size(text)
+
+
+def _result(size: str, merge: float, naive: float | None, peak: float, **stages: float) -> report.Result:
+    st = {"read": 1.0, "validate": 0.1, "merge": 0.1, "xlsx": 1.0, "docx": 1.0, "floor": 0.5}
+    st.update(stages)
+    st.update(items=1.0, entries=1.0, files=1.0)
+    nv = {"median": naive, "peak_mb": 100.0, "stages": {s: 2.0 for s in STAGES}} if naive else None
+    return {"size": size, "merge": {"median": merge, "peak_mb": peak}, "naive": nv, "stages": st}
+
+
+def test_acceptance_verdicts() -> None:
+    good = [
+        _result("sample", 0.4, 1.0, 40),
+        _result("10k", 2.0, 20.0, 90),
+        _result("20k", 4.0, None, 150, read=2.2, validate=0.2, xlsx=2.3, docx=1.9),
+        _result("40k", 8.0, None, 500),
+    ]
+    verdicts = report.acceptance(good)
+    assert [s for s, _ in verdicts] == ["PASS"] * 6, verdicts
+    assert "10.0× faster" in verdicts[0][1] and "2.00× the unzip-only floor" in verdicts[1][1]
+
+    bad = [
+        _result("sample", 0.6, 1.0, 40),  # 1.7x
+        _result("10k", 3.0, 20.0, 260, read=1.6),  # 6.7x, read 3.2x floor, 260 MB
+        _result("20k", 6.0, None, 150, read=3.3, validate=0.2, xlsx=2.0, docx=2.0),  # read 2.06x: still fine
+        _result("40k", 8.0, None, 601),
+    ]
+    assert [s for s, _ in report.acceptance(bad)] == ["FAIL", "FAIL", "PASS", "FAIL", "FAIL", "FAIL"]
+    slow_writer = [_result("10k", 2.0, 20.0, 90), _result("20k", 4.0, None, 150, read=2.0, docx=2.4)]
+    assert ("FAIL", "2  20k vs 10k: read 2.00×, validate 1.00×, xlsx 1.00×, docx 2.40× (each ≤ 2.3×)") in (
+        report.acceptance(slow_writer)
+    )
+
+
+def test_report_renders_every_size() -> None:
+    lines = report.render([_result("sample", 0.4, 1.0, 40), _result("40k", 8.0, None, 500)], ["header"])
+    text = "\n".join(lines)
+    assert lines[0] == "header"
+    assert "2.5×" in text  # sample speed-up
+    assert "PASS  3b 40k: ledgerxl merge peak memory 500 MB (≤ 600 MB)" in text
+    assert "SKIP  2  20k vs 10k" in text
