@@ -66,6 +66,37 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
+def test_normalize_zip_fixes_every_header_and_keeps_every_byte() -> None:
+    def build(when: tuple[int, int, int, int, int, int], level: int) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            for name, data, kind in (
+                ("[Content_Types].xml", b"<Types/>" * 100, zipfile.ZIP_DEFLATED),
+                ("xl/图片.bin", bytes(range(256)) * 50, zipfile.ZIP_STORED),
+                ("empty.xml", b"", zipfile.ZIP_DEFLATED),
+            ):
+                zi = zipfile.ZipInfo(name, date_time=when)
+                zi.compress_type = kind
+                zi.external_attr = 0o644 << 16
+                z.writestr(zi, data, compresslevel=level if kind == zipfile.ZIP_DEFLATED else None)
+        return buf.getvalue()
+
+    a = normalize_zip(build((2024, 5, 6, 7, 8, 10), 6))
+    assert a == normalize_zip(build((2025, 1, 2, 3, 4, 6), 6))  # timestamps and attributes do not leak
+    with zipfile.ZipFile(io.BytesIO(a)) as z:
+        assert z.testzip() is None
+        assert z.namelist() == ["[Content_Types].xml", "xl/图片.bin", "empty.xml"]
+        assert z.read("xl/图片.bin") == bytes(range(256)) * 50 and z.read("empty.xml") == b""
+        for i in z.infolist():
+            assert (i.date_time, i.external_attr, i.create_system) == ((1980, 1, 1, 0, 0, 0), 0o600 << 16, 0)
+            assert i.compress_type == zipfile.ZIP_DEFLATED
+    # a member deflated at another level is copied as it is, still readable and still deterministic
+    b = normalize_zip(build((2024, 5, 6, 7, 8, 10), 1))
+    with zipfile.ZipFile(io.BytesIO(b)) as z:
+        assert z.read("[Content_Types].xml") == b"<Types/>" * 100
+    assert normalize_zip(b) == b
+
+
 def test_normalize_zip_streams_a_replaced_member() -> None:
     big = [b"<row>%d</row>" % i for i in range(200_000)]  # several 1 MB batches
     src = _zip({"a.xml": b"<a/>", "doc.xml": b"<doc>SLOT</doc>", "z.xml": b"<z/>"})
