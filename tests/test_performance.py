@@ -58,6 +58,19 @@ def test_master_index_matches_a_scan() -> None:
     assert [it.number for it in m.items_of("市财政局")] == [1, 2]
 
 
+def test_master_messages_name_the_cells(tmp_path: Path) -> None:
+    from ledgerxl.errors import MasterError
+    from ledgerxl.master import load_master
+
+    p = tmp_path / "m.csv"  # cell names are only built when a message needs them
+    p.write_text("说明\n序号,事项内容,责任单位\n1,x,市科技局\n二,y,市财政局\n", encoding="utf-8")
+    with pytest.raises(MasterError, match=r"^挂牌事项清单 m.csv / m / A4：序号“二”不是数字。"):
+        load_master(p)
+    p.write_text("说明\n序号,事项内容,责任单位\n1,x,市科技局\n2,y,市财政局\n1,z,市财政局\n", encoding="utf-8")
+    with pytest.raises(MasterError, match=r"^挂牌事项清单 m.csv / m / A5：序号 1 与 A3 重复。"):
+        load_master(p)
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -75,7 +75,7 @@ def load_master(path: Path) -> MasterList:
             continue
         header, cols = found
         items: list[Item] = []
-        seen: dict[int, str] = {}
+        seen: dict[int, int] = {}  # number -> row; cell names are built only for a message (30,000-item lists)
         heading = ""
         for r in range(header + 1, len(grid.rows)):
             found_heading = category_heading(grid.rows[r])
@@ -87,13 +87,14 @@ def load_master(path: Path) -> MasterList:
             depts_raw = grid.get(r, cols["department"])
             if not raw_no and not text:
                 continue
-            where = f"挂牌事项清单 {path.name} / {grid.sheet} / {cell_name(r, cols['number'])}"
             number = item_number(raw_no)
-            if number is None:
-                raise MasterError(f"{where}：序号“{raw_no}”不是数字。", "序号请填写 1、2、3 这样的整数。")
-            if number in seen:
-                raise MasterError(f"{where}：序号 {number} 与 {seen[number]} 重复。", "每个事项的序号应唯一。")
-            seen[number] = cell_name(r, cols["number"])
+            if number is None or number in seen:
+                where = f"挂牌事项清单 {path.name} / {grid.sheet} / {cell_name(r, cols['number'])}"
+                if number is None:
+                    raise MasterError(f"{where}：序号“{raw_no}”不是数字。", "序号请填写 1、2、3 这样的整数。")
+                first = cell_name(seen[number], cols["number"])
+                raise MasterError(f"{where}：序号 {number} 与 {first} 重复。", "每个事项的序号应唯一。")
+            seen[number] = r
             depts = split_departments(depts_raw)
             if not depts:
                 raise MasterError(
