@@ -10,12 +10,12 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 @functools.cache
-def _narrow_runs() -> re.Pattern[str]:
-    """Runs of characters that are not wide (W/F) in the Basic Multilingual Plane.
+def _wide_runs() -> re.Pattern[str]:
+    """Runs of wide (W/F) characters of the Basic Multilingual Plane.
 
-    Built once per process (about 20 ms) from unicodedata, so it follows Python's Unicode version. Deleting
-    the narrow runs leaves the wide characters, counted in C instead of one Python call per character
-    (the 10,000 progress texts of a large ledger: about 1 s -> 0.1 s)."""
+    Built once per process (about 25 ms) from unicodedata, so it follows Python's Unicode version; the
+    regex then finds the wide characters in C instead of one Python call per character (the 10,000
+    progress texts of a large ledger: about 1 s -> 0.1 s)."""
     ranges: list[str] = []
     start = -1
     for cp in range(0x10000 + 1):
@@ -25,7 +25,7 @@ def _narrow_runs() -> re.Pattern[str]:
         elif not wide and start >= 0:
             ranges.append(f"\\u{start:04x}-\\u{cp - 1:04x}" if cp - 1 > start else f"\\u{start:04x}")
             start = -1
-    return re.compile("[^" + "".join(ranges) + "]+")
+    return re.compile("[" + "".join(ranges) + "]+")
 
 
 def _width_slow(text: str) -> int:
@@ -43,7 +43,7 @@ def display_width(text: str) -> int:
     if _slow_budget > 0 or _ASTRAL.search(text):  # astral (𠀀, emoji): outside the precomputed class
         _slow_budget -= len(text)
         return _width_slow(text)
-    return len(text) + len(_narrow_runs().sub("", text))
+    return len(text) + sum(map(len, _wide_runs().findall(text)))
 
 
 def wrapped_lines(text: str, width: float) -> int:
