@@ -49,4 +49,8 @@ def display_width(text: str) -> int:
 def wrapped_lines(text: str, width: float) -> int:
     """Lines `text` takes in a column `width` half-width characters wide."""
     per = max(int(width), 1)
-    return sum(max(1, -(-display_width(p) // per)) for p in text.split("\n"))
+    lines = 0
+    for p in text.split("\n"):
+        # every character is at most 2 wide: a short paragraph fits on one line without measuring it
+        lines += 1 if 2 * len(p) <= per else max(1, -(-display_width(p) // per))
+    return lines
