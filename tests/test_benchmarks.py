@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,15 @@ def test_report_renders_every_size() -> None:
     assert "2.5×" in text  # sample speed-up
     assert "PASS  3b 40k: ledgerxl merge peak memory 500 MB (≤ 600 MB)" in text
     assert "SKIP  2  20k vs 10k" in text
+
+
+def test_readme_gives_the_one_command_and_its_options() -> None:
+    from benchmarks.run import parse_args
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Performance", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"```bash\n(.*?)```", section, re.S) == ["python3 -m benchmarks\n"]
+    for option in re.findall(r"`(--[a-z]+)", section):
+        assert option in ("--sizes", "--repeat", "--naive", "--clock", "--json"), option
+    args = parse_args(["--sizes", "sample,10k", "--repeat", "5", "--naive", "all", "--clock", "cpu"])
+    assert (args.sizes, args.repeat, args.naive, args.clock) == ("sample,10k", 5, "all", "cpu")
