@@ -247,3 +247,43 @@ def test_merge_never_imports_pandas(tmp_path: Path) -> None:
     heavy = _imported_after(code)
     assert "pandas" not in heavy and "numpy" not in heavy
     assert {"xlsxwriter", "docx", "python_calamine"} <= set(heavy)  # the probe does see imports
+
+
+def test_fast_nfkc_is_unicodedata_nfkc() -> None:
+    from ledgerxl.periodrefs import nfkc
+
+    for cp in range(0x10000):
+        assert nfkc(chr(cp)) == unicodedata.normalize("NFKC", chr(cp)), hex(cp)
+    rng = random.Random(7)
+    pool = [chr(c) for c in (*range(0x20, 0x7F), *range(0x3000, 0x3100), *range(0xFF00, 0xFFF0))]
+    pool += ["\u0301", "\u0308", "\u3099", "\u309a", "\u2f49", "\u32c0", "\uac00", "\u1100", "\u1161", "\u11a8"]
+    pool += ["月", "年", "\ufb01", "\u2163", "\u00bd", "\u212b", "𠀀", "\U0001d400"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+
+
+def test_period_patterns_find_what_they_found_without_the_lookahead() -> None:
+    import re
+
+    from ledgerxl import periodrefs
+
+    rng = random.Random(8)
+    pool = list("0123456789202512年度月份底末截至止到-~季前第三一二四上下半全旬中目当本期以来，。、 ") + [
+        "1-9月",
+        "2025年",
+    ]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for p in (periodrefs._RANGE, periodrefs._MONTH, periodrefs._WORD):
+        assert p.pattern.startswith("(?=")
+        plain = re.compile(p.pattern[p.pattern.index(")") + 1 :])  # the same pattern without the lookahead
+        for t in texts:
+            assert [m.span() for m in p.finditer(t)] == [m.span() for m in plain.finditer(t)], (p.pattern, t)
+
+
+def test_letters_stops_counting_when_it_has_enough() -> None:
+    from ledgerxl.validate import letters
+
+    text = "已完成，。 " + "进展" * 200
+    assert letters(text) == 403 and letters(text, 15) == 15
+    assert letters("已完成。", 15) == letters("已完成。") == 3
