@@ -287,3 +287,31 @@ def test_letters_stops_counting_when_it_has_enough() -> None:
     text = "已完成，。 " + "进展" * 200
     assert letters(text) == 403 and letters(text, 15) == 15
     assert letters("已完成。", 15) == letters("已完成。") == 3
+
+
+def test_safety_inflates_parts_as_zipfile_does(tmp_path: Path) -> None:
+    from ledgerxl import safety
+    from ledgerxl.errors import ReadError
+
+    members = {"a.xml": b"<a>" + "进展".encode() * 5000 + b"</a>", "empty.xml": b"", "s.xml": b"<s/>" * 50}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members.items():
+            kind = zipfile.ZIP_STORED if name == "s.xml" else zipfile.ZIP_DEFLATED
+            z.writestr(name, data, compress_type=kind)
+    raw = buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        for info in z.infolist():
+            assert safety._read_member(z, info, raw) == z.read(info) == members[info.filename]
+    bad = bytearray(raw)
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        info = z.getinfo("s.xml")
+        start = info.header_offset + 30 + len(info.filename)
+        bad[start + 5] ^= 0xFF  # one byte of the stored part changed: the CRC no longer matches
+        with pytest.raises(ReadError) as e:
+            safety._read_member(z, info, bytes(bad))
+        assert e.value.code == "E101" and "s.xml" in e.value.message
+        info = z.getinfo("a.xml")
+        short = raw[: info.header_offset + 30 + len(info.filename) + info.compress_size // 2]
+        with pytest.raises(ReadError):  # cut short: less than the declared size comes out
+            safety._read_member(z, info, short + bytes(len(raw) - len(short)))
