@@ -2,7 +2,7 @@
 
 Forms are the real ones (`ledgerxl.forms.build_form`), so the reader sees what departments send.
 Progress texts are 150–400 characters of Chinese built from the sentences of the published 2025 Q3
-ledger (digits shuffled so no two texts are alike); about one in eight items has two or three departments.
+ledger (figures varied so no two texts are alike); about one in eight items has two or three departments.
 Everything is seeded: the same size gives the same files.
 """
 
@@ -21,7 +21,7 @@ CORPUS = ROOT / "tests" / "data" / "qingdao-2025-q3"
 SAMPLE = ROOT / "sample_inputs" / "2025-q3"
 PERIOD = "2025Q3"
 # Bump when the generated files change, so cached data sets are rebuilt.
-VERSION = 1
+VERSION = 2
 MIN_TEXT, MAX_TEXT = 150, 400
 
 AREAS = (
@@ -153,12 +153,20 @@ def _corpus() -> tuple[list[str], list[str]]:
     return sentences, items
 
 
+# Dates and periods (2025年, 1-9月, 6月份) stay as written: varying them would make texts quote other periods.
+_DIGIT_OR_DATE = re.compile(r"(\d{4}年|\d{1,2}(?:[-—至]\d{1,2})?月)|\d")
+
+
+def _vary_digits(rng: random.Random, sentence: str) -> str:
+    return _DIGIT_OR_DATE.sub(lambda m: m.group(1) or str(rng.randint(0, 9)), sentence)
+
+
 def progress_text(rng: random.Random, sentences: list[str]) -> str:
-    """150–400 characters of sentences, digits varied, sometimes in two or three paragraphs."""
+    """150–400 characters of sentences, figures varied, sometimes in two or three paragraphs."""
     target = rng.randint(MIN_TEXT, MAX_TEXT)
     out = ""
     while len(out) < target:
-        s = re.sub(r"\d", lambda _: str(rng.randint(0, 9)), rng.choice(sentences))
+        s = _vary_digits(rng, rng.choice(sentences))
         sep = "\n" if out and rng.random() < 0.08 else ""
         out += sep + s
     out = out[:MAX_TEXT].rstrip("\n")
