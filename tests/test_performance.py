@@ -315,3 +315,9 @@ def test_safety_inflates_parts_as_zipfile_does(tmp_path: Path) -> None:
         short = raw[: info.header_offset + 30 + len(info.filename) + info.compress_size // 2]
         with pytest.raises(ReadError):  # cut short: less than the declared size comes out
             safety._read_member(z, info, short + bytes(len(raw) - len(short)))
+
+
+def test_docx_drops_lone_surrogates(tmp_path: Path) -> None:
+    path = tmp_path / "附件.docx"
+    path.write_bytes(build_docx(_ledger(["前\ud800后"]), DocxOptions()))
+    assert "前后" in docx_lines(path)

@@ -16,7 +16,8 @@ from ledgerxl.gbt9704 import FANGSONG, HEITI, TEXT_WIDTH, W_NS, XIAOBIAOSONG, ad
 from ledgerxl.gbt9704 import twips as _twips_pt
 from ledgerxl.model import Ledger
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML-illegal characters, and lone surrogates, which UTF-8 cannot carry into the spliced table text
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _CELL_MARGIN = 85  # twips, left and right of every cell (1.5 mm)
 # Stands in the document for the table until the package is zipped (a comment: no text can produce it).
 _TABLE_SLOT = "ledgerxl-table"
