@@ -321,3 +321,21 @@ def test_docx_drops_lone_surrogates(tmp_path: Path) -> None:
     path = tmp_path / "附件.docx"
     path.write_bytes(build_docx(_ledger(["前\ud800后"]), DocxOptions()))
     assert "前后" in docx_lines(path)
+
+
+def test_validate_reports_progress_and_stays_quiet_off_a_terminal(sample_dir: Path) -> None:
+    from ledgerxl.config import load_config
+    from ledgerxl.intake import ValidateOptions, run_validate
+
+    calls: list[tuple[int, int]] = []
+    cfg = load_config(sample_dir / "ledgerxl.toml")
+    run_validate(ValidateOptions(config=cfg, progress=lambda done, total: calls.append((done, total))))
+    assert calls == [(i, 22) for i in range(1, 23)]
+    old = os.getcwd()
+    try:
+        os.chdir(sample_dir)
+        r = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert r.exit_code == 0, r.output
+    assert "[#" not in r.output and "\r" not in r.output

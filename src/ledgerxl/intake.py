@@ -11,7 +11,7 @@ from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
 from ledgerxl.master import load_master
 from ledgerxl.periods import Period
-from ledgerxl.pipeline import Checked, collect_inputs, read_all, resolve_options
+from ledgerxl.pipeline import Checked, ReadProgress, collect_inputs, read_all, resolve_options
 from ledgerxl.resubmit import choose_submissions
 from ledgerxl.validate import validate
 
@@ -24,6 +24,7 @@ class ValidateOptions:
     config: Config = field(default_factory=Config)
     previous: Path | None = None  # last period's 台账.xlsx (W301)
     annotate: Path | None = None  # folder for the marked-up copies
+    progress: ReadProgress | None = None  # told after each file read (a progress bar)
 
 
 @dataclass
@@ -49,7 +50,7 @@ def run_validate(opts: ValidateOptions) -> ValidateResult:
     previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
     skip = {master_path} | ({opts.previous} if opts.previous else set())
     files = collect_inputs(inputs, skip=skip)
-    subs, findings = read_all(files, Departments(master.departments, cfg.aliases))
+    subs, findings = read_all(files, Departments(master.departments, cfg.aliases), opts.progress)
     # who has not sent anything only makes sense for a whole inbox, not for single files
     whole_folder = any(p.is_dir() for p in inputs)
     findings.extend(validate(subs, master, period, previous, missing=whole_folder))

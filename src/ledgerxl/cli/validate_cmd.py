@@ -52,15 +52,23 @@ def validate(
     """
     import json
 
+    from ledgerxl.cli.progress import FileProgress
     from ledgerxl.config import load_config
     from ledgerxl.intake import ValidateOptions, run_validate
     from ledgerxl.summary import count_line, format_finding, inputs_report, sort_findings
 
     cfg = load_config(config_path)
-    opts = ValidateOptions(
-        inputs=list(inputs), master=master, period=period, config=cfg, previous=previous, annotate=annotate
-    )
-    r = run_validate(opts)
+    with FileProgress() as progress:
+        opts = ValidateOptions(
+            inputs=list(inputs),
+            master=master,
+            period=period,
+            config=cfg,
+            previous=previous,
+            annotate=annotate,
+            progress=progress,
+        )
+        r = run_validate(opts)
     findings = sort_findings(r.findings)
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
