@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from ledgerxl.model import Finding, MasterList, Submission
+    from ledgerxl.model import Finding, Ledger, MasterList, Submission
 
 STAGES = ("read", "validate", "merge", "xlsx", "docx")
 Clock = Callable[[], float]
@@ -66,12 +66,13 @@ def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
     from ledgerxl.master import load_master
     from ledgerxl.merge import build_ledger
     from ledgerxl.pipeline import MergeOptions, collect_inputs, read_all, resolve_options
+    from ledgerxl.resubmit import choose_submissions
     from ledgerxl.validate import validate
     from ledgerxl.write_docx import DocxOptions, build_docx
     from ledgerxl.write_xlsx import build_xlsx
 
     cfg = load_config(config_path)
-    master_path, period, _out, inputs = resolve_options(MergeOptions(config=cfg))
+    master_path, period, *_, inputs = resolve_options(MergeOptions(config=cfg))
     out: dict[str, float] = {}
 
     def stage(name: str, fn: Callable[[], T]) -> T:
@@ -88,9 +89,13 @@ def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
     master, files, subs, findings = stage("read", read)
     findings = findings + stage("validate", lambda: validate(subs, master, period))
     errors = {f.file for f in findings if f.severity == "error"}
-    accepted = [s for s in subs if s.name not in errors]
     title = cfg.ledger_title(period)
-    ledger = stage("merge", lambda: build_ledger(master, accepted, title, period.progress_label, cfg.placeholder))
+
+    def merge() -> Ledger:  # as run_merge: one form per department, none with errors
+        accepted = [s for s in choose_submissions(subs).chosen if s.name not in errors]
+        return build_ledger(master, accepted, title, period.progress_label, cfg.placeholder)
+
+    ledger = stage("merge", merge)
     date = cfg.date_for(period)
     xlsx = stage("xlsx", lambda: build_xlsx(ledger, date))
     docx = stage("docx", lambda: build_docx(ledger, DocxOptions(date=date)))
