@@ -339,3 +339,27 @@ def test_validate_reports_progress_and_stays_quiet_off_a_terminal(sample_dir: Pa
         os.chdir(old)
     assert r.exit_code == 0, r.output
     assert "[#" not in r.output and "\r" not in r.output
+
+
+def test_only_earlier_stops_early_with_the_same_answer() -> None:
+    from ledgerxl.periodrefs import _previous_end, mentions, only_earlier
+    from ledgerxl.periods import parse_period
+
+    def by_definition(text: str, period: object) -> list[object]:
+        found = mentions(text)  # every mention, in text order
+        for m in found:
+            year = m.year or period.year  # type: ignore[attr-defined]
+            if (m.month == 0 and m.year is None) or not (
+                year < period.year  # type: ignore[attr-defined]
+                or (year == period.year and m.month <= _previous_end(period))  # type: ignore[attr-defined,arg-type]
+            ):
+                return []
+        return list(found)
+
+    rng = random.Random(9)
+    pool = list("0123456789年度月份底末截至止到-~—季前第三一二四上下半全旬中目当本期以来现已，。 ")
+    pool += ["1-9月", "2025年", "2024年", "上半年", "目前", "1-6月", "一季度", "1至3月"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
+    for period in map(parse_period, ("2025Q1", "2025H1", "2025Q3", "2025FY")):
+        for t in texts:
+            assert only_earlier(t, period) == by_definition(t, period), (t, period)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ledgerxl.periods import Period
@@ -67,37 +68,46 @@ class Mention:
     month: int  # last month the mention covers; 0 for "now"
 
 
-def mentions(text: str) -> list[Mention]:
+def _found(text: str) -> Iterator[tuple[int, Mention]]:
+    """(position, mention) pairs as the patterns find them, in order of precedence: a later pattern never
+    takes characters an earlier one took. A generator, so that only_earlier can stop early."""
     s = nfkc(text)
     for dash, plain in _DASHES:  # str.replace per dash: translate() walks a Chinese text char by char
         if dash in s:
             s = s.replace(dash, plain)
     s = _SPACES.sub("", s)
-    found: list[tuple[int, Mention]] = []
     taken = [False] * len(s)
 
-    def add(m: re.Match[str], year: int | None, month: int) -> None:
+    def free(m: re.Match[str]) -> bool:
         if any(taken[m.start() : m.end()]):
-            return
+            return False
         for i in range(m.start(), m.end()):
             taken[i] = True
-        found.append((m.start(), Mention(m.group(0), year, month)))
+        return True
 
     def year_of(m: re.Match[str]) -> int | None:
         y = m.groupdict().get("year")
         return int(y) if y else None
 
     for m in _NOW.finditer(s):
-        add(m, None, 0)
+        if free(m):
+            yield m.start(), Mention(m.group(0), None, 0)
     for m in _RANGE.finditer(s):
-        add(m, year_of(m), int(m.group("b")))
+        if free(m):
+            yield m.start(), Mention(m.group(0), year_of(m), int(m.group("b")))
     for m in _WORD.finditer(s):
-        add(m, year_of(m), dict(_WORDS)[m.group("w")])
+        if free(m):
+            yield m.start(), Mention(m.group(0), year_of(m), dict(_WORDS)[m.group("w")])
     for m in _YEAR_END.finditer(s):
-        add(m, year_of(m), 12)
+        if free(m):
+            yield m.start(), Mention(m.group(0), year_of(m), 12)
     for m in _MONTH.finditer(s):
-        add(m, year_of(m), int(m.group("m")))
-    return [mention for _, mention in sorted(found, key=lambda x: x[0])]
+        if free(m):
+            yield m.start(), Mention(m.group(0), year_of(m), int(m.group("m")))
+
+
+def mentions(text: str) -> list[Mention]:
+    return [mention for _, mention in sorted(_found(text), key=lambda x: x[0])]
 
 
 def _previous_end(period: Period) -> int:
@@ -106,14 +116,17 @@ def _previous_end(period: Period) -> int:
 
 
 def only_earlier(text: str, period: Period) -> list[Mention]:
-    """The mentions of earlier periods when the text mentions nothing of `period` itself; else []."""
-    earlier: list[Mention] = []
-    for m in mentions(text):
+    """The mentions of earlier periods when the text mentions nothing of `period` itself; else [].
+
+    One mention of now or of `period` decides it, so the search stops at the first one found (most texts
+    say 目前 or 1-9月): only a text that quotes earlier periods alone is searched to the end."""
+    earlier: list[tuple[int, Mention]] = []
+    for start, m in _found(text):
         year = m.year or period.year
         if m.month == 0 and m.year is None:
             return []  # 目前, 今年以来 …: speaks of now
         if year < period.year or (year == period.year and m.month <= _previous_end(period)):
-            earlier.append(m)
+            earlier.append((start, m))
         else:
             return []
-    return earlier
+    return [m for _, m in sorted(earlier, key=lambda x: x[0])]
