@@ -41,6 +41,12 @@ def inputs_report(result: Checked, verb: str, sheets: bool = False) -> list[str]
     return lines
 
 
+def findings_report(findings: list[Finding]) -> list[str]:
+    """The 校验发现 block of merge and validate: sorted findings under a heading, or nothing."""
+    ordered = sort_findings(findings)
+    return ["校验发现：", *(format_finding(f, "  ") for f in ordered)] if ordered else []
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Errors first, then by department and file, so a clerk can work through one department at a time."""
     return sorted(findings, key=lambda f: (f.severity != "error", f.department, f.file, f.code))

@@ -59,7 +59,7 @@ def merge(
     from ledgerxl.cli.progress import FileProgress
     from ledgerxl.config import load_config
     from ledgerxl.pipeline import MergeOptions, run_merge
-    from ledgerxl.summary import count_line, format_finding, inputs_report, sort_findings
+    from ledgerxl.summary import count_line, findings_report, inputs_report
 
     if no_attachment_label and attachment_label:
         raise click.UsageError("--attachment-label 和 --no-attachment-label 只能选一个。")
@@ -83,11 +83,8 @@ def merge(
         r = run_merge(opts)
     for line in inputs_report(r, "读取"):
         click.echo(line)
-    findings = sort_findings(r.findings)
-    if findings:
-        click.echo("校验发现：")
-        for f in findings:
-            click.echo(format_finding(f, "  "))
+    for line in findings_report(r.findings):
+        click.echo(line)
     if r.blocked:
         click.echo(
             f"有 {len(r.errors)} 条错误，未生成台账。请按提示修改后重新报送，"

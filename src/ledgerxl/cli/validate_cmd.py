@@ -55,7 +55,7 @@ def validate(
     from ledgerxl.cli.progress import FileProgress
     from ledgerxl.config import load_config
     from ledgerxl.intake import ValidateOptions, run_validate
-    from ledgerxl.summary import count_line, format_finding, inputs_report, sort_findings
+    from ledgerxl.summary import count_line, findings_report, inputs_report, sort_findings
 
     cfg = load_config(config_path)
     with FileProgress() as progress:
@@ -79,12 +79,8 @@ def validate(
         raise SystemExit(1 if r.errors else 0)
     for line in inputs_report(r, "校验", sheets=True):
         click.echo(line)
-    if findings:
-        click.echo("校验发现：")
-        for f in findings:
-            click.echo(format_finding(f, "  "))
-    else:
-        click.echo("未发现问题。")
+    for line in findings_report(r.findings) or ["未发现问题。"]:
+        click.echo(line)
     if r.annotated:
         click.echo("已写出校验意见：")
         for path in r.annotated:
