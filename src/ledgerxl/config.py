@@ -27,7 +27,7 @@ MASTER_ARGUMENT_HINT = "请在命令后给出清单文件，或在含 ledgerxl.t
 _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
 # the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
 _TOP_KEYS |= {"db", "archive", "log", "reminder_template"}
-_TOP_KEYS |= {"attachment", "notice"}
+_TOP_KEYS |= {"attachment", "notice", "jobs"}
 # 附件.docx table text: Chinese type sizes (字号) or points
 FONT_SIZES = {"五号": 10.5, "小四": 12.0, "四号": 14.0, "小三": 15.0, "三号": 16.0}
 MIN_FONT_SIZE, MAX_FONT_SIZE = 8.0, 22.0
@@ -62,6 +62,7 @@ class Config:
     inbox: Path | None = None
     out: Path | None = None
     placeholder: str = DEFAULT_PLACEHOLDER
+    jobs: int | None = None  # worker processes for large merges (parallel.py); None: chosen by input size
     title: str = DEFAULT_TITLE
     document_date: dt.date | None = None
     # alias -> canonical department name
@@ -181,6 +182,14 @@ def config_from_dict(data: dict[str, Any], path: Path) -> Config:
     for key in ("master", "inbox", "out", "db", "archive", "log", "reminder_template"):
         if (v := text(key)) is not None:
             setattr(cfg, key, cfg.base_dir / v)
+    jobs = data.get("jobs")
+    if jobs is not None:
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise ConfigError(
+                f"配置文件 {path}：jobs 应为不小于 1 的整数（并行进程数，1 表示不并行）。",
+                "不写 jobs 时按报送表数量和 CPU 数自动选择。",
+            )
+        cfg.jobs = jobs
     d = data.get("document_date")
     if d is not None:
         if isinstance(d, dt.date):

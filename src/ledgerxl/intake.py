@@ -11,9 +11,9 @@ from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
 from ledgerxl.master import load_master
 from ledgerxl.periods import Period
-from ledgerxl.pipeline import Checked, ReadProgress, collect_inputs, read_all, resolve_options
+from ledgerxl.pipeline import Checked, ReadProgress, collect_inputs, read_checked, resolve_options
 from ledgerxl.resubmit import choose_submissions
-from ledgerxl.validate import validate
+from ledgerxl.validate import FormRules, validate
 
 
 @dataclass
@@ -25,6 +25,7 @@ class ValidateOptions:
     previous: Path | None = None  # last period's 台账.xlsx (W301)
     annotate: Path | None = None  # folder for the marked-up copies
     progress: ReadProgress | None = None  # told after each file read (a progress bar)
+    jobs: int | None = None  # worker processes for reading (1: none); None: the config's, else by input size
 
 
 @dataclass
@@ -50,10 +51,12 @@ def run_validate(opts: ValidateOptions) -> ValidateResult:
     previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
     skip = {master_path} | ({opts.previous} if opts.previous else set())
     files = collect_inputs(inputs, skip=skip)
-    subs, findings = read_all(files, Departments(master.departments, cfg.aliases), opts.progress)
+    departments = Departments(master.departments, cfg.aliases)
+    rules = FormRules(master, period, previous)
+    subs, findings, checked = read_checked(files, departments, opts.progress, opts.jobs or cfg.jobs, rules)
     # who has not sent anything only makes sense for a whole inbox, not for single files
     whole_folder = any(p.is_dir() for p in inputs)
-    findings.extend(validate(subs, master, period, previous, missing=whole_folder))
+    findings.extend(validate(subs, master, period, previous, missing=whole_folder, checked=checked))
     result = ValidateResult(
         period=period,
         master=master,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -21,7 +21,7 @@ from ledgerxl.periods import Period
 from ledgerxl.read import read_submission
 from ledgerxl.resubmit import choose_submissions
 from ledgerxl.tables import TABLE_SUFFIXES
-from ledgerxl.validate import validate
+from ledgerxl.validate import FormRules, validate
 from ledgerxl.workdir import ensure_ready
 
 LEDGER_NAME = "台账.xlsx"
@@ -48,6 +48,7 @@ class MergeOptions:
     notice_template: Path | None = None
     previous: Path | None = None  # last period's 台账.xlsx, for the stale-progress warning (W301)
     progress: ReadProgress | None = None
+    jobs: int | None = None  # worker processes (1: none); None: the config's, else chosen by input size
 
 
 @dataclass
@@ -130,33 +131,97 @@ def input_labels(files: list[Path]) -> dict[Path, str]:
     return {f: f.name if names[f.name] == 1 else str(f) for f in files}
 
 
+FormCheck = Callable[[Submission], list[Finding]]
+
+
 def read_all(
-    files: list[Path], departments: Departments, progress: ReadProgress | None = None
+    files: list[Path], departments: Departments, progress: ReadProgress | None = None, jobs: int | None = None
 ) -> tuple[list[Submission], list[Finding]]:
     """Every file read (findings say which could not be): submissions are named by input_labels."""
+    subs, findings, _ = read_checked(files, departments, progress, jobs)
+    return subs, findings
+
+
+def read_checked(
+    files: list[Path],
+    departments: Departments,
+    progress: ReadProgress | None = None,
+    jobs: int | None = None,
+    check: FormCheck | None = None,
+) -> tuple[list[Submission], list[Finding], dict[Path, list[Finding]]]:
+    """read_all, and when the files are read by worker processes (see parallel.py; `jobs` 1: never),
+    `check` run by them on each form read: its findings by file, for validate(checked=…). Results are
+    taken in input order, so nothing downstream depends on how many workers there were."""
+    from ledgerxl import parallel
+
+    labels = input_labels(files)
+    workers = parallel.worker_count(jobs, len(files), parallel.MIN_FILES)
+    if workers == 1:  # the rules are left to validate: nothing to gain from running them here
+        return _collect((_read_one(f, labels[f], departments, None) for f in files), len(files), progress)
+    from concurrent.futures.process import BrokenProcessPool
+
+    # chunks of a few files: few round trips, yet the last chunks keep every worker busy to the end
+    chunk = max(1, min(16, len(files) // (workers * 4)))
+    try:
+        with parallel.start_pool(workers, _set_worker, (departments, check)) as pool:
+            mapped = pool.map(_read_in_worker, files, [labels[f] for f in files], chunksize=chunk)
+            return _collect(mapped, len(files), progress)
+    except BrokenProcessPool as e:
+        raise parallel.broken(e) from e
+
+
+_Read = tuple[Submission | None, list[Finding], list[Finding] | None]
+
+
+def _collect(
+    results: Iterable[_Read], total: int, progress: ReadProgress | None
+) -> tuple[list[Submission], list[Finding], dict[Path, list[Finding]]]:
     subs: list[Submission] = []
     findings: list[Finding] = []
-    labels = input_labels(files)
-    for done, f in enumerate(files, start=1):
-        label = labels[f]
-        try:
-            if f.is_dir():
-                raise ReadError("E101", "这是一个文件夹，不是表格文件。")
-            if f.suffix.lower() not in TABLE_SUFFIXES:
-                raise ReadError(
-                    "E101", f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
-                )
-            sub = read_submission(f, departments)
-            sub.label = "" if label == f.name else label
+    checked: dict[Path, list[Finding]] = {}
+    for done, (sub, found, rules) in enumerate(results, start=1):
+        if sub is not None:
             subs.append(sub)
-            findings.extend(check_content(sub))  # text that would not survive publishing unchanged
-        except ReadError as e:
-            findings.append(codes.unreadable(e, label))
-        except OSError as e:
-            findings.append(codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=label))
+            if rules is not None:
+                checked[sub.path] = rules
+        findings.extend(found)
         if progress is not None:
-            progress(done, len(files))
-    return subs, findings
+            progress(done, total)
+    return subs, findings, checked
+
+
+def _read_one(f: Path, label: str, departments: Departments, check: FormCheck | None) -> _Read:
+    """One file: its submission, the findings on its text and, with `check`, the form's rule findings;
+    or None and why it could not be read."""
+    try:
+        if f.is_dir():
+            raise ReadError("E101", "这是一个文件夹，不是表格文件。")
+        if f.suffix.lower() not in TABLE_SUFFIXES:
+            raise ReadError(
+                "E101", f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
+            )
+        sub = read_submission(f, departments)
+        sub.label = "" if label == f.name else label
+    except ReadError as e:
+        return None, [codes.unreadable(e, label)], None
+    except OSError as e:
+        return None, [codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=label)], None
+    # text that would not survive publishing unchanged
+    return sub, check_content(sub), check(sub) if check is not None else None
+
+
+# set once in each worker process by the pool's initializer
+_worker: tuple[Departments, FormCheck | None] | None = None
+
+
+def _set_worker(departments: Departments, check: FormCheck | None) -> None:
+    global _worker
+    _worker = (departments, check)
+
+
+def _read_in_worker(f: Path, label: str) -> _Read:
+    assert _worker is not None, "the pool's initializer sets it"
+    return _read_one(f, label, *_worker)
 
 
 class InputOptions(Protocol):
@@ -193,7 +258,7 @@ def with_output_options(opts: MergeOptions) -> Config:
         enabled=notice.enabled or opts.notice or opts.notice_template is not None,
         template=opts.notice_template or notice.template,
     )
-    return dataclasses.replace(cfg, attachment=attachment, notice=notice)
+    return dataclasses.replace(cfg, attachment=attachment, notice=notice, jobs=opts.jobs or cfg.jobs)
 
 
 def run_merge(opts: MergeOptions) -> MergeResult:
@@ -212,8 +277,9 @@ def run_merge(opts: MergeOptions) -> MergeResult:
     master = load_master(master_path)
     departments = Departments(master.departments, cfg.aliases)
     previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
-    subs, findings = read_all(files, departments, opts.progress)
-    findings.extend(validate(subs, master, period, previous))
+    rules = FormRules(master, period, previous)
+    subs, findings, checked = read_checked(files, departments, opts.progress, cfg.jobs, rules)
+    findings.extend(validate(subs, master, period, previous, checked=checked))
     chosen = choose_submissions(subs)  # the same choice validate made: one form per department
     result = MergeResult(
         period=period, master=master, files=files, submissions=subs, findings=findings, superseded=chosen.superseded
@@ -235,6 +301,7 @@ def render_outputs(
     master: MasterList, accepted: list[Submission], period: Period, cfg: Config, out: Path
 ) -> tuple[Ledger, dict[Path, bytes]]:
     """Merge accepted submissions and render every output in memory (nothing written): merge and batch."""
+    from ledgerxl import parallel
     from ledgerxl.write_docx import DocxOptions, build_docx
     from ledgerxl.write_xlsx import build_xlsx
 
@@ -244,9 +311,23 @@ def render_outputs(
     label = att.label or None
     docx_opts = DocxOptions(label=label, cell_size=att.font_size, with_departments=att.with_departments, date=date)
     outputs = {
-        out / LEDGER_NAME: build_xlsx(ledger, date),
-        out / ATTACHMENT_NAME: build_docx(ledger, docx_opts),
+        out / LEDGER_NAME: b"",  # keeps the written order: 台账, 附件, 通知
+        out / ATTACHMENT_NAME: b"",
     }
+    if parallel.worker_count(cfg.jobs, len(ledger.rows), parallel.MIN_ROWS) > 1:
+        # a large ledger: 附件.docx is rendered by a worker while 台账.xlsx is rendered here
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with parallel.start_pool(1) as pool:
+                docx = pool.submit(build_docx, ledger, docx_opts)
+                outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
+                outputs[out / ATTACHMENT_NAME] = docx.result()
+        except BrokenProcessPool as e:
+            raise parallel.broken(e) from e
+    else:
+        outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
+        outputs[out / ATTACHMENT_NAME] = build_docx(ledger, docx_opts)
     if cfg.notice.enabled:
         from ledgerxl.notice import notice_context, render_notice
 

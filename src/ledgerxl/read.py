@@ -21,7 +21,7 @@ from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError
 from ledgerxl.model import CellFlag, Entry, MergedSpan, Submission
 from ledgerxl.sheetfacts import SheetFacts, sheet_facts
-from ledgerxl.tables import Grid, cell_name, duplicate_columns, find_header, norm_header, read_grids
+from ledgerxl.tables import Grid, cell_name, duplicate_columns, find_header, norm_header, read_workbook
 
 REQUIRED = ("number", "progress")
 META_LABELS = {
@@ -109,9 +109,9 @@ def _choose_sheet(grids: list[Grid]) -> tuple[Grid, int, dict[str, int], tuple[s
 
 def read_submission(path: Path, departments: Departments) -> Submission:
     path = Path(path)
-    grids = read_grids(path)
-    grid, header, cols, others = _choose_sheet(grids)
-    facts = sheet_facts(path, grid.sheet)
+    book = read_workbook(path)
+    grid, header, cols, others = _choose_sheet(book.grids)
+    facts = sheet_facts(path, grid.sheet) if book.cell_facts else SheetFacts()
     merged = grid.merged or facts.merged
     ncol, pcol = cols["number"], cols["progress"]
 

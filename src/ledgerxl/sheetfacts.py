@@ -185,8 +185,9 @@ _XLSX_HINTS = re.compile(rb"<(?:\w+:)?f[ >/]|hidden=\"(?:1|true)\"|<(?:\w+:)?hyp
 _QUICK = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b'hidden="1"', b'hidden="true"', b"hyperlink")
 
 
-def _has_facts(data: bytes) -> bool:
-    # plain substring scans first: a regex that starts at every "<" is slow on big sheets
+def has_facts(data: bytes) -> bool:
+    """Whether a worksheet part may hold a formula, a hyperlink or a hidden row (safety's scan asks too).
+    Plain substring scans first: a regex that starts at every "<" is slow on big sheets."""
     return any(q in data for q in _QUICK) and _XLSX_HINTS.search(data) is not None
 
 
@@ -195,14 +196,14 @@ def _xlsx_facts(path: Path, sheet: str) -> SheetFacts:
     with zipfile.ZipFile(path) as z:
         # most forms have none of these facts anywhere: look before resolving which part is the sheet
         sheets = [i for i in z.infolist() if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
-        if sheets and all(i.file_size <= _MAX_PART and not _has_facts(z.read(i)) for i in sheets):
+        if sheets and all(i.file_size <= _MAX_PART and not has_facts(z.read(i)) for i in sheets):
             return facts
         part, rels_part = _xlsx_sheet_part(z, sheet)
         info = z.getinfo(part)
         if info.file_size > _MAX_PART:
             return facts
         data = z.read(info)
-        if not _has_facts(data):
+        if not has_facts(data):
             return facts
         import io
 

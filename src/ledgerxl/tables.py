@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,12 +71,24 @@ def cell_text(v: Cell) -> str:
     return str(v)
 
 
+@dataclass
+class Workbook:
+    """A file's visible sheets as grids, and whether they may hold cell facts (see safety.Checked)."""
+
+    grids: list[Grid]
+    cell_facts: bool
+
+
 def read_grids(path: Path) -> list[Grid]:
     """Every visible sheet of a workbook (or the one table of a CSV) as text grids."""
-    check_file(path)  # type, size, zip bomb and XML entity checks before any parser sees the bytes
+    return read_workbook(path).grids
+
+
+def read_workbook(path: Path) -> Workbook:
+    checked = check_file(path)  # type, size, zip bomb and XML entity checks before any parser sees the bytes
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return [Grid(path.stem, _read_csv(path))]
+        return Workbook([Grid(path.stem, _read_csv(path))], cell_facts=False)
     if suffix not in SPREADSHEET_SUFFIXES:
         raise ReadError("E101", f"不支持的文件类型“{path.suffix}”。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。")
     from python_calamine import CalamineWorkbook, PasswordError
@@ -99,10 +111,15 @@ def read_grids(path: Path) -> list[Grid]:
                 rows = sheet.to_python(skip_empty_area=False)
             except Exception as e:  # a damaged sheet part; calamine names no cause a clerk could act on
                 raise ReadError("E101", f"工作表“{meta.name}”的内容已损坏，无法读取。", sheet=meta.name) from e
-            grids.append(Grid(meta.name, [[cell_text(v) for v in row] for row in rows], _merged(sheet)))
+            grids.append(Grid(meta.name, _texts(rows), _merged(sheet)))
     finally:
         wb.close()
-    return grids
+    return Workbook(grids, checked.cell_facts)
+
+
+def _texts(rows: Sequence[Sequence[Cell]]) -> list[list[str]]:
+    # most cells are text without a carriage return (empty ones are ""): kept as they are, no call
+    return [[v if type(v) is str and "\r" not in v else cell_text(v) for v in row] for row in rows]
 
 
 def _merged(sheet: object) -> list[tuple[int, int, int, int]]:

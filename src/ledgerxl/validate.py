@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 
 from ledgerxl import codes
 from ledgerxl.model import Finding, MasterList, Submission
@@ -293,21 +294,36 @@ def check_set(subs: list[Submission], master: MasterList) -> list[Finding]:
     return choose_submissions(subs).findings + check_missing(subs, master)
 
 
+class FormRules:
+    """The rules about one form (check_submission, check_values) with their fixed arguments: a callable
+    that a worker process reading the forms can run on each form it reads (see pipeline.read_all)."""
+
+    def __init__(self, master: MasterList, period: Period | None, previous: Mapping[int, str] | None = None) -> None:
+        self.master, self.period, self.previous = master, period, previous
+        self.texts = ItemTexts(master)
+
+    def __call__(self, sub: Submission) -> list[Finding]:
+        found = check_submission(sub, self.master, self.period, self.previous, self.texts)
+        return found + check_values(sub, self.master)  # 完成值 against the item's target (W340–W343)
+
+
 def validate(
     subs: list[Submission],
     master: MasterList,
     period: Period | None,
     previous: Mapping[int, str] | None = None,
     missing: bool = True,
+    checked: Mapping[Path, list[Finding]] | None = None,
 ) -> list[Finding]:
     """All findings for a set of submissions. Forms replaced by a later one (W306) are not checked
-    further: only the chosen form of each department goes into the ledger."""
+    further: only the chosen form of each department goes into the ledger. `checked` holds FormRules'
+    findings already computed for some forms (by the processes that read them), by file."""
     selection = choose_submissions(subs)
     findings = list(selection.findings)
-    texts = ItemTexts(master)
+    rules = FormRules(master, period, previous)
     for s in selection.chosen:
-        findings.extend(check_submission(s, master, period, previous, texts))
-        findings.extend(check_values(s, master))  # 完成值 against the item's target (W340–W343)
+        done = checked.get(s.path) if checked is not None else None
+        findings.extend(rules(s) if done is None else done)
     if missing:
         findings.extend(check_missing(subs, master))
     return findings

@@ -33,6 +33,12 @@ master_option = click.option(
     "--master", "-m", type=click.Path(path_type=Path), help="挂牌事项清单（.xlsx/.xls/.ods/.csv）。"
 )
 period_option = click.option("--period", "-p", help="报告期，如 2025Q1、2025H1、2025Q3、2025FY 或 2025年三季度。")
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="并行进程数（默认：报送表多时按 CPU 数自动选择；1 表示不并行）。",
+)
 previous_option = click.option(
     "--previous",
     type=click.Path(path_type=Path),

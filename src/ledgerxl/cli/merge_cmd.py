@@ -10,6 +10,7 @@ from ledgerxl.cli.common import (
     config_option,
     handle_errors,
     inputs_argument,
+    jobs_option,
     master_option,
     period_option,
     previous_option,
@@ -34,6 +35,7 @@ from ledgerxl.cli.common import (
 @click.option("--with-departments", is_flag=True, help="附件.docx 表格增加“责任单位”列。")
 @click.option("--table-font-size", help="附件.docx 表格文字字号：磅值如 12，或 四号、小四（默认 14 磅即四号）。")
 @previous_option
+@jobs_option
 @handle_errors
 def merge(
     inputs: tuple[Path, ...],
@@ -49,6 +51,7 @@ def merge(
     with_departments: bool,
     table_font_size: str | None,
     previous: Path | None,
+    jobs: int | None,
 ) -> None:
     """校验并汇总各单位报送表，生成台账.xlsx 和附件.docx。
 
@@ -79,6 +82,7 @@ def merge(
             notice_template=notice_template,
             previous=previous,
             progress=progress,
+            jobs=jobs,
         )
         r = run_merge(opts)
     for line in inputs_report(r, "读取"):

@@ -10,6 +10,7 @@ from ledgerxl.cli.common import (
     config_option,
     handle_errors,
     inputs_argument,
+    jobs_option,
     master_option,
     period_option,
     previous_option,
@@ -35,6 +36,7 @@ from ledgerxl.cli.common import (
     help="把每份报送表复制一份到此目录，在有问题的单元格加批注和底色，并附“问题清单”工作表；原文件不改动。",
 )
 @previous_option
+@jobs_option
 @handle_errors
 def validate(
     inputs: tuple[Path, ...],
@@ -44,6 +46,7 @@ def validate(
     fmt: str,
     annotate: Path | None,
     previous: Path | None,
+    jobs: int | None,
 ) -> None:
     """校验报送表，列出问题（不生成台账）。
 
@@ -67,6 +70,7 @@ def validate(
             previous=previous,
             annotate=annotate,
             progress=progress,
+            jobs=jobs,
         )
         r = run_validate(opts)
     findings = sort_findings(r.findings)

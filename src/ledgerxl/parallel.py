@@ -1,0 +1,74 @@
+"""Worker processes for the two parts of a large merge that can run side by side: reading the files
+(each one independent of the others) and rendering 附件.docx while 台账.xlsx is rendered here.
+
+A city's quarterly merge (22 files, 44 items) never starts one: a pool costs milliseconds to fork on
+Linux and a few hundred to spawn elsewhere (each worker imports ledgerxl again), more than that whole
+merge takes. Results are taken back in input order, so the outputs are byte-identical whatever the
+number of workers (tests/test_parallel.py).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ledgerxl.errors import LedgerxlError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+MIN_FILES = 64  # fewer files are read in this process (64 forms take about 0.1 s)
+MIN_ROWS = 2000  # a smaller ledger's 附件.docx is rendered in this process (about 0.1 s)
+MAX_WORKERS = 8
+
+
+class WorkerError(LedgerxlError):
+    """A worker process died (killed, or out of memory): the run stops, nothing is written."""
+
+    exit_code = 70
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use (containers, taskset)
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None, tasks: int, threshold: int) -> int:
+    """Processes to use for `tasks` pieces of work: `jobs` when given (1: none), else one per CPU once
+    there is enough work to pay for starting them."""
+    if jobs is not None:
+        return max(1, min(jobs, tasks))
+    if tasks < threshold:
+        return 1
+    return max(1, min(available_cpus(), MAX_WORKERS, tasks))
+
+
+def start_pool(
+    workers: int, init: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+) -> ProcessPoolExecutor:
+    """A pool of `workers` processes. Linux forks them (they inherit the imported modules); elsewhere
+    they are spawned, as fork is unsafe on macOS and missing on Windows."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(init, initargs))
+
+
+def _init_worker(init: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    # Ctrl-C is the parent's to handle (one message, earlier outputs untouched), not a traceback per worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if init is not None:
+        init(*initargs)
+
+
+def broken(e: BaseException) -> WorkerError:
+    return WorkerError(
+        f"并行处理的工作进程意外退出（{type(e).__name__}），可能是内存不足或被系统终止；未写出任何文件。",
+        "请加 --jobs 1（或在 ledgerxl.toml 中写 jobs = 1）在单个进程中重新运行。",
+    )

@@ -1,0 +1,130 @@
+"""Worker processes (parallel.py): the same outputs and findings whatever their number, the choice of how
+many, and a clear stop when one dies."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, invoke
+
+from ledgerxl import parallel
+from ledgerxl.config import load_config
+from ledgerxl.departments import Departments
+from ledgerxl.errors import ConfigError
+from ledgerxl.master import load_master
+from ledgerxl.model import Finding, Submission
+from ledgerxl.pipeline import collect_inputs, read_checked
+
+sys.path.insert(0, str(ROOT / "tests" / "corpus"))
+import make_corpus  # noqa: E402
+
+OUTPUTS = ("台账.xlsx", "附件.docx", "校验报告.xlsx")
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def mixed_inbox(sample_dir: Path) -> Path:
+    """The 22 good forms and every hostile or faulty file of the corpus in one inbox: errors and
+    warnings from the reader, the content checks and the form rules all occur."""
+    make_corpus.build_flat(sample_dir / "submissions")
+    return sample_dir
+
+
+def test_merge_is_identical_with_any_number_of_workers(mixed_inbox: Path, tmp_path: Path) -> None:
+    config = str(mixed_inbox / "ledgerxl.toml")
+    runs = {}
+    for jobs in ("1", "2", "3"):
+        out = tmp_path / f"jobs{jobs}"
+        r = invoke(["merge", "--config", config, "--out", str(out), "--allow-errors", "--jobs", jobs])
+        assert r.exit_code == 0, r.output
+        runs[jobs] = (r.output.replace(str(out), "OUT"), {name: _sha(out / name) for name in OUTPUTS})
+    assert "[错误 E" in runs["1"][0] and "[警告 W" in runs["1"][0]  # findings of every kind were compared
+    assert runs["2"] == runs["1"]
+    assert runs["3"] == runs["1"]
+
+
+def test_validate_json_is_identical_with_any_number_of_workers(mixed_inbox: Path) -> None:
+    config = str(mixed_inbox / "ledgerxl.toml")
+    one = invoke(["validate", "--config", config, "--format", "json", "--jobs", "1"])
+    two = invoke(["validate", "--config", config, "--format", "json", "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 1
+    assert '"E2' in one.output  # form rules (run in the workers with --jobs 2) found something
+    assert two.output == one.output
+
+
+def test_default_reads_many_files_in_workers(mixed_inbox: Path) -> None:
+    files = collect_inputs([mixed_inbox / "submissions"])
+    assert len(files) >= parallel.MIN_FILES  # so merge's default took the parallel path in the test above
+    master = load_master(mixed_inbox / "挂牌事项清单.xlsx")
+    _, _, checked = read_checked(files[:3], Departments(master.departments), jobs=2, check=_rule_count)
+    assert len(checked) == 3 and all(f == [] for f in checked.values())
+
+
+def _rule_count(sub: Submission) -> list[Finding]:
+    return []
+
+
+@pytest.mark.parametrize(
+    ("jobs", "tasks", "threshold", "cpus", "expected"),
+    [
+        (None, 22, 64, 8, 1),  # a city's merge: no pool
+        (None, 500, 64, 2, 2),
+        (None, 500, 64, 32, parallel.MAX_WORKERS),
+        (None, 70, 64, 1, 1),  # one CPU: no pool
+        (1, 500, 64, 8, 1),  # --jobs 1: never
+        (4, 22, 64, 2, 4),  # --jobs N: as asked, even for small work
+        (4, 2, 64, 2, 2),  # but never more workers than tasks
+    ],
+)
+def test_worker_count(
+    monkeypatch: pytest.MonkeyPatch, jobs: int | None, tasks: int, threshold: int, cpus: int, expected: int
+) -> None:
+    monkeypatch.setattr(parallel, "available_cpus", lambda: cpus)
+    assert parallel.worker_count(jobs, tasks, threshold) == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", '"2"', "true", "1.5"])
+def test_config_jobs_must_be_a_positive_integer(tmp_path: Path, value: str) -> None:
+    cfg = tmp_path / "ledgerxl.toml"
+    cfg.write_text(f"jobs = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="jobs 应为不小于 1 的整数"):
+        load_config(cfg)
+
+
+def test_config_jobs_is_used(sample_dir: Path, tmp_path: Path) -> None:
+    cfg = sample_dir / "ledgerxl.toml"
+    cfg.write_text("jobs = 2\n" + cfg.read_text(encoding="utf-8"), encoding="utf-8")  # before any [table]
+    assert load_config(cfg).jobs == 2
+    r = invoke(["merge", "--config", str(cfg), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+
+
+def test_jobs_option_must_be_positive(sample_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from ledgerxl.cli import main
+
+    r = CliRunner().invoke(main, ["merge", "--config", str(sample_dir / "ledgerxl.toml"), "--jobs", "0"])
+    assert r.exit_code == 2  # a usage error, reported by click before anything is read
+    assert "--jobs" in r.output
+
+
+def _die(sub: Submission) -> list[Finding]:
+    os._exit(3)  # a worker killed mid-run (the OOM killer, an operator's kill)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the check is handed to forked workers")
+def test_dead_worker_stops_the_run_with_a_message(sample_dir: Path) -> None:
+    files = collect_inputs([sample_dir / "submissions"])
+    master = load_master(sample_dir / "挂牌事项清单.xlsx")
+    with pytest.raises(parallel.WorkerError) as err:
+        read_checked(files, Departments(master.departments), jobs=2, check=_die)
+    assert err.value.exit_code == 70
+    assert "工作进程意外退出" in err.value.message and "--jobs 1" in err.value.hint
