@@ -69,16 +69,25 @@ def end_to_end_table(results: list[Result]) -> list[str]:
 
 
 def stage_table(results: list[Result]) -> list[str]:
-    rows = [["size", "pipeline", *STAGES, "unzip floor", "read/floor"]]
+    rows = [["size", "pipeline", *STAGES, "unzip floor", "read/floor", "read, 1 process", "/floor"]]
     for r in results:
         st, naive = r["stages"], r.get("naive")
+        one = st.get("read_1")  # absent from results saved before worker processes existed
         rows.append(
-            [r["size"], "ledgerxl", *(_f(st[s]) for s in STAGES), _f(st["floor"]), _x(st["read"] / st["floor"])]
+            [
+                r["size"],
+                "ledgerxl",
+                *(_f(st[s]) for s in STAGES),
+                _f(st["floor"]),
+                _x(st["read"] / st["floor"]),
+                _f(one),
+                _x(one / st["floor"] if one else None),
+            ]
         )
         if naive:
             ns = naive["stages"]
-            rows.append(["", "naive", *(_f(ns[s]) for s in STAGES), "", ""])
-            rows.append(["", "speed-up", *(_x(ns[s] / st[s] if st[s] else None) for s in STAGES), "", ""])
+            rows.append(["", "naive", *(_f(ns[s]) for s in STAGES), "", "", "", ""])
+            rows.append(["", "speed-up", *(_x(ns[s] / st[s] if st[s] else None) for s in STAGES), "", "", "", ""])
     return _table(rows, right=set(range(2, len(rows[0]))))
 
 
@@ -140,8 +149,10 @@ def render(results: list[Result], header: list[str]) -> list[str]:
     lines += end_to_end_table(results)
     lines += [
         "",
-        "Stages in one process (seconds). naive: read = import pandas + pandas.read_excel (openpyxl) + concat,",
-        "xlsx = DataFrame.to_excel, docx = python-docx add_row. unzip floor: inflate every member of every file.",
+        "Stages timed one after another (seconds). read: as `ledgerxl merge` reads, in worker processes when",
+        "there are many files (the form rules run there too); read, 1 process: --jobs 1, without the rules.",
+        "naive: read = import pandas + pandas.read_excel (openpyxl) + concat, xlsx = DataFrame.to_excel,",
+        "docx = python-docx add_row. unzip floor: inflate every member of every file, in one process.",
     ]
     lines += stage_table(results)
     sc = scaling(results)

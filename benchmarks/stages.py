@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from ledgerxl.model import Finding, Ledger, MasterList, Submission
 
-STAGES = ("read", "validate", "merge", "xlsx", "docx")
+    Read = tuple[MasterList, list[Path], list[Submission], list[Finding], dict[Path, list[Finding]]]
+
+STAGES = ("read", "validate", "merge", "xlsx", "docx")  # as `ledgerxl merge` runs them (workers included)
 Clock = Callable[[], float]
 T = TypeVar("T")
 CLOCKS: dict[str, Clock] = {"wall": time.perf_counter, "cpu": time.process_time}
@@ -65,9 +67,9 @@ def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
     from ledgerxl.departments import Departments
     from ledgerxl.master import load_master
     from ledgerxl.merge import build_ledger
-    from ledgerxl.pipeline import MergeOptions, collect_inputs, read_all, resolve_options
+    from ledgerxl.pipeline import MergeOptions, collect_inputs, read_all, read_checked, resolve_options
     from ledgerxl.resubmit import choose_submissions
-    from ledgerxl.validate import validate
+    from ledgerxl.validate import FormRules, validate
     from ledgerxl.write_docx import DocxOptions, build_docx
     from ledgerxl.write_xlsx import build_xlsx
 
@@ -80,14 +82,18 @@ def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
         result, out[name] = timed(fn, clock)
         return result
 
-    def read() -> tuple[MasterList, list[Path], list[Submission], list[Finding]]:
+    def read(jobs: int | None) -> Read:
         master = load_master(master_path)
         files = collect_inputs(inputs, skip={master_path})
-        subs, findings = read_all(files, Departments(master.departments, cfg.aliases))
-        return master, files, subs, findings
+        departments = Departments(master.departments, cfg.aliases)
+        subs, findings, checked = read_checked(files, departments, None, jobs, FormRules(master, period))
+        return master, files, subs, findings, checked
 
-    master, files, subs, findings = stage("read", read)
-    findings = findings + stage("validate", lambda: validate(subs, master, period))
+    # as run_merge: the form rules run where the forms are read (in worker processes for many files), and
+    # validate takes their findings; the read stage is also timed in one process, without the rules
+    master, files, subs, findings, checked = stage("read", lambda: read(cfg.jobs))
+    stage("read_1", lambda: read_all(files, Departments(master.departments, cfg.aliases), jobs=1))
+    findings = findings + stage("validate", lambda: validate(subs, master, period, checked=checked))
     errors = {f.file for f in findings if f.severity == "error"}
     title = cfg.ledger_title(period)
 

@@ -315,16 +315,10 @@ def render_outputs(
         out / ATTACHMENT_NAME: b"",
     }
     if parallel.worker_count(cfg.jobs, len(ledger.rows), parallel.MIN_ROWS) > 1:
-        # a large ledger: 附件.docx is rendered by a worker while 台账.xlsx is rendered here
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            with parallel.start_pool(1) as pool:
-                docx = pool.submit(build_docx, ledger, docx_opts)
-                outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
-                outputs[out / ATTACHMENT_NAME] = docx.result()
-        except BrokenProcessPool as e:
-            raise parallel.broken(e) from e
+        # a large ledger: 附件.docx is rendered by another process while 台账.xlsx is rendered here
+        docx = parallel.beside(build_docx, ledger, docx_opts)
+        outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
+        outputs[out / ATTACHMENT_NAME] = docx()
     else:
         outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
         outputs[out / ATTACHMENT_NAME] = build_docx(ledger, docx_opts)

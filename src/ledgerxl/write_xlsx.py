@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledgerxl.atomic import normalize_zip
-from ledgerxl.content import EXCEL_CELL_LIMIT, excel_length, strip_xml_illegal
+from ledgerxl.content import EXCEL_CELL_LIMIT, excel_length, strip_xml_illegal, within_excel_limit
 from ledgerxl.errors import OutputError
 from ledgerxl.ledger_stats import Count, LedgerStats, ledger_stats
 from ledgerxl.model import Ledger
@@ -36,8 +36,8 @@ def cell_safe(text: str, what: str = "单元格") -> str:
     """Text that Excel can hold: XML-illegal characters dropped (reported as W320 at intake). Text over
     Excel's cell limit is refused, never cut: xlsxwriter would silently truncate it."""
     text = strip_xml_illegal(text)
-    n = excel_length(text)
-    if n > EXCEL_CELL_LIMIT:
+    if not within_excel_limit(text, EXCEL_CELL_LIMIT):
+        n = excel_length(text)
         raise OutputError(
             f"{what}合计 {n} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}，台账.xlsx 无法完整写入。",
             "请联系相关单位精简进展情况后重新汇总。",
