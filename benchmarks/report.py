@@ -150,7 +150,8 @@ def render(results: list[Result], header: list[str]) -> list[str]:
     lines += [
         "",
         "Stages timed one after another (seconds). read: as `ledgerxl merge` reads, in worker processes when",
-        "there are many files (the form rules run there too); read, 1 process: --jobs 1, without the rules.",
+        "there are many files; read, 1 process: the same with --jobs 1. validate: every rule, in one process",
+        "(merge runs the per-form rules in its read workers). xlsx and docx: merge renders them side by side.",
         "naive: read = import pandas + pandas.read_excel (openpyxl) + concat, xlsx = DataFrame.to_excel,",
         "docx = python-docx add_row. unzip floor: inflate every member of every file, in one process.",
     ]

@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from ledgerxl.model import Finding, Ledger, MasterList, Submission
 
-    Read = tuple[MasterList, list[Path], list[Submission], list[Finding], dict[Path, list[Finding]]]
-
 STAGES = ("read", "validate", "merge", "xlsx", "docx")  # as `ledgerxl merge` runs them (workers included)
 Clock = Callable[[], float]
 T = TypeVar("T")
@@ -67,9 +65,9 @@ def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
     from ledgerxl.departments import Departments
     from ledgerxl.master import load_master
     from ledgerxl.merge import build_ledger
-    from ledgerxl.pipeline import MergeOptions, collect_inputs, read_all, read_checked, resolve_options
+    from ledgerxl.pipeline import MergeOptions, collect_inputs, read_all, resolve_options
     from ledgerxl.resubmit import choose_submissions
-    from ledgerxl.validate import FormRules, validate
+    from ledgerxl.validate import validate
     from ledgerxl.write_docx import DocxOptions, build_docx
     from ledgerxl.write_xlsx import build_xlsx
 
@@ -82,18 +80,17 @@ def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
         result, out[name] = timed(fn, clock)
         return result
 
-    def read(jobs: int | None) -> Read:
+    def read(jobs: int | None) -> tuple[MasterList, list[Path], list[Submission], list[Finding]]:
         master = load_master(master_path)
         files = collect_inputs(inputs, skip={master_path})
-        departments = Departments(master.departments, cfg.aliases)
-        subs, findings, checked = read_checked(files, departments, None, jobs, FormRules(master, period))
-        return master, files, subs, findings, checked
+        subs, findings = read_all(files, Departments(master.departments, cfg.aliases), jobs=jobs)
+        return master, files, subs, findings
 
-    # as run_merge: the form rules run where the forms are read (in worker processes for many files), and
-    # validate takes their findings; the read stage is also timed in one process, without the rules
-    master, files, subs, findings, checked = stage("read", lambda: read(cfg.jobs))
-    stage("read_1", lambda: read_all(files, Departments(master.departments, cfg.aliases), jobs=1))
-    findings = findings + stage("validate", lambda: validate(subs, master, period, checked=checked))
+    # read: as `ledgerxl merge` reads (worker processes for many files), also timed in one process;
+    # validate: every rule, in this process (merge runs the per-form rules inside its read workers)
+    master, files, subs, findings = stage("read", lambda: read(cfg.jobs))
+    stage("read_1", lambda: read(1))
+    findings = findings + stage("validate", lambda: validate(subs, master, period))
     errors = {f.file for f in findings if f.severity == "error"}
     title = cfg.ledger_title(period)
 
@@ -122,7 +119,10 @@ def measure(config_path: Path, repeat: int, clock: Clock = time.perf_counter) ->
     import python_calamine  # noqa: F401
     import xlsxwriter  # noqa: F401
 
-    runs = [run_once(config_path, clock) for _ in range(repeat)]
+    from ledgerxl.gcpause import paused_gc
+
+    with paused_gc():  # as run_merge
+        runs = [run_once(config_path, clock) for _ in range(repeat)]
     result = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     try:
         import resource

@@ -128,3 +128,32 @@ def test_dead_worker_stops_the_run_with_a_message(sample_dir: Path) -> None:
         read_checked(files, Departments(master.departments), jobs=2, check=_die)
     assert err.value.exit_code == 70
     assert "工作进程意外退出" in err.value.message and "--jobs 1" in err.value.hint
+
+
+def test_collector_paused_during_a_run_and_restored_after(
+    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from ledgerxl import pipeline
+    from ledgerxl.gcpause import paused_gc
+
+    seen: list[bool] = []
+    real = pipeline.build_ledger
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "build_ledger", spy)
+    assert gc.isenabled()
+    r = invoke(["merge", "--config", str(sample_dir / "ledgerxl.toml"), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

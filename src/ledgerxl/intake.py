@@ -9,6 +9,7 @@ from pathlib import Path
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
+from ledgerxl.gcpause import paused_gc
 from ledgerxl.master import load_master
 from ledgerxl.periods import Period
 from ledgerxl.pipeline import Checked, ReadProgress, collect_inputs, read_checked, resolve_options
@@ -35,6 +36,11 @@ class ValidateResult(Checked):
 
 
 def run_validate(opts: ValidateOptions) -> ValidateResult:
+    with paused_gc():
+        return _run_validate(opts)
+
+
+def _run_validate(opts: ValidateOptions) -> ValidateResult:
     from ledgerxl.previous import load_previous
 
     cfg = opts.config

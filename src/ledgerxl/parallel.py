@@ -73,7 +73,7 @@ def beside(fn: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
     and sends back only the bytes it rendered."""
     import multiprocessing
 
-    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    ctx: Any = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")  # typeshed: no Process
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_run_and_send, args=(send, fn, args), daemon=True)
     proc.start()

@@ -14,6 +14,7 @@ from ledgerxl.config import AttachmentConfig, Config, parse_font_size
 from ledgerxl.content import check_content
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError, UsageError, os_reason
+from ledgerxl.gcpause import paused_gc
 from ledgerxl.master import load_master
 from ledgerxl.merge import build_ledger
 from ledgerxl.model import Finding, Ledger, MasterList, Submission
@@ -265,6 +266,11 @@ def run_merge(opts: MergeOptions) -> MergeResult:
     """Validate every submission, merge, and write 台账.xlsx, 附件.docx and, when asked, 通知.docx
     (unless errors block it), and 校验报告.xlsx with every finding. Every output is rendered before any is
     written."""
+    with paused_gc():
+        return _run_merge(opts)
+
+
+def _run_merge(opts: MergeOptions) -> MergeResult:
     from ledgerxl.atomic import publish
     from ledgerxl.previous import load_previous
     from ledgerxl.report import REPORT_NAME, build_report
