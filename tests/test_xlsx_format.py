@@ -51,7 +51,8 @@ def test_text_starting_like_a_formula_stays_text() -> None:
     assert sheet.find(f".//{S}f") is None  # no formula anywhere on the ledger sheet
     for ref in ("B3", "D3", "D4", "D5", "D6"):
         cell = sheet.find(f".//{S}c[@r='{ref}']")
-        assert cell.get("t") == "s", ref
+        # item 1 is written by xlsxwriter (a shared string), the others are spliced in (inline strings)
+        assert cell.get("t") == ("s" if ref.endswith("3") else "inlineStr"), ref
     ws = openpyxl.load_workbook(io.BytesIO(data))["台账"]
     assert [ws.cell(r, 4).value for r in range(3, 7)] == FORMULA_LIKE
     assert ws["B3"].value == "=1+1" and ws["B3"].data_type == "s"
@@ -164,3 +165,57 @@ def test_summary_tables_take_extra_columns() -> None:
 def test_same_input_same_bytes() -> None:
     d = dt.date(2025, 9, 30)
     assert build_xlsx(formula_ledger(), d) == build_xlsx(formula_ledger(), d)
+
+
+AWKWARD = [
+    " 前后有空格 ",
+    "a < b && c > d",
+    "字面的 _x0041_ 不是转义",
+    "第一段\n第二段\n",
+    "\t制表符开头",
+    "引号\"和'撇号",
+    "𠀀 与 emoji 😀",
+]
+
+
+def test_spliced_rows_read_back_exactly() -> None:
+    """Rows after the first are written as XML text by xlsx_rows: every reader must see the ledger's text
+    exactly (spaces, markup characters, a literal _xHHHH_, line breaks), in the formats of row 3."""
+    from python_calamine import CalamineWorkbook
+
+    rows = [
+        LedgerRow(Item(i + 1, f"事项{i + 1}", ("市统计局", "市财政局"), ""), [("市统计局", text)], [])
+        for i, text in enumerate(AWKWARD)
+    ]
+    rows.append(LedgerRow(Item(len(rows) + 1, "", ("市统计局",), ""), [], ["市统计局"]))  # empty 事项内容
+    ledger = Ledger("台账", "进展情况", rows)
+    data = build_xlsx(ledger, dt.date(2025, 9, 30))
+    p = parts(data)
+    sheet = etree.fromstring(p[sheet_paths(p)["台账"]])  # well-formed
+    last = len(rows) + 2
+    assert sheet.find(f"{S}dimension").get("ref") == f"A1:D{last}"
+    styles = {ref: sheet.find(f".//{S}c[@r='{ref}']").get("s") for ref in ("A3", "B3", "D3")}
+    for r in range(4, last + 1):
+        assert sheet.find(f".//{S}c[@r='A{r}']").get("s") == styles["A3"]
+        assert sheet.find(f".//{S}c[@r='D{r}']").get("s") == styles["D3"]
+    expected = [[str(i + 1), f"事项{i + 1}", "市统计局、市财政局", t] for i, t in enumerate(AWKWARD)]
+    expected.append([str(len(rows)), "", "市统计局", "（未报送）"])
+    ws = openpyxl.load_workbook(io.BytesIO(data))["台账"]
+    got = [
+        [str(ws.cell(r, 1).value), ws.cell(r, 2).value or "", ws.cell(r, 3).value, ws.cell(r, 4).value]
+        for r in range(3, last + 1)
+    ]
+    # openpyxl does not undo Excel's _xHHHH_ escape in inline strings (calamine, LibreOffice and Excel do)
+    assert [g for g in got if "_x" not in g[3]] == [e for e in expected if "_x" not in e[3]]
+    assert "_x005F_x0041_" in p[sheet_paths(p)["台账"]].decode()  # escaped as xlsxwriter escapes it
+    # two departments wrap onto 2 lines of the 16-wide column; 第一段\n第二段\n takes 3 lines
+    assert ws.row_dimensions[4].height == 36 and ws.row_dimensions[6].height == 51
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    values = wb.get_sheet_by_name("台账").to_python()[2:]
+    assert [[str(int(v[0])), v[1], v[2], v[3]] for v in values] == expected
+
+
+def test_ledger_of_one_item_needs_no_splice() -> None:
+    ledger = Ledger("台账", "进展情况", formula_ledger().rows[:1])
+    ws = openpyxl.load_workbook(io.BytesIO(build_xlsx(ledger, dt.date(2025, 9, 30))))["台账"]
+    assert ws.max_row == 3 and ws["D3"].value == FORMULA_LIKE[0]

@@ -15,10 +15,12 @@ from ledgerxl.atomic import normalize_zip
 from ledgerxl.content import EXCEL_CELL_LIMIT, excel_length, strip_xml_illegal, within_excel_limit
 from ledgerxl.errors import OutputError
 from ledgerxl.ledger_stats import Count, LedgerStats, ledger_stats
-from ledgerxl.model import Ledger
+from ledgerxl.model import Ledger, LedgerRow
 from ledgerxl.textwidth import display_width, wrapped_lines
+from ledgerxl.xlsx_rows import ItemRow, splice_rows
 
 SHEET = "台账"
+LEDGER_PART = "xl/worksheets/sheet1.xml"  # xlsxwriter names sheet parts in the order they are added
 SUMMARY_SHEET = "汇总"
 FONT = "仿宋_GB2312"
 HEAD_FONT = "黑体"
@@ -117,7 +119,9 @@ def _print_setup(ws: Any, title_row: int, landscape: bool = True) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-def _ledger_sheet(wb: Any, fm: _Formats, ledger: Ledger) -> None:
+def _ledger_sheet(wb: Any, fm: _Formats, ledger: Ledger) -> list[ItemRow]:
+    """The 台账 sheet up to its first item row; the other item rows are returned, to be spliced into the
+    sheet's XML as it is zipped (xlsx_rows: xlsxwriter would take most of the time on them)."""
     ws = wb.add_worksheet(SHEET)
     ncol = len(WIDTHS)
     for c, w in enumerate(WIDTHS):
@@ -127,25 +131,35 @@ def _ledger_sheet(wb: Any, fm: _Formats, ledger: Ledger) -> None:
     for c, h in enumerate(("序号", "事项内容", "责任单位", ledger.progress_label)):
         ws.write_string(1, c, h, fm.head)
     ws.set_row(1, 22)
-    for i, row in enumerate(ledger.rows):
-        r = i + 2
-        progress = "\n".join(ledger.progress_paragraphs(row))
-        depts = "、".join(row.item.departments)
-        ws.write_number(r, 0, row.item.number, fm.num)
-        # write_string, never write: a text starting with = + - @ stays text, not a formula
-        ws.write_string(r, 1, cell_safe(row.item.text), fm.text)
-        ws.write_string(r, 2, cell_safe(depts), fm.text)
-        ws.write_string(r, 3, cell_safe(progress, f"第 {row.item.number} 项的{ledger.progress_label}"), fm.text)
-        lines = max(
-            wrapped_lines(row.item.text, WIDTHS[1] - 2),
-            wrapped_lines(depts, WIDTHS[2] - 2),
-            wrapped_lines(progress, WIDTHS[3] - 2),
-        )
-        ws.set_row(r, min(409, LINE_PT * lines + 6))  # 409 pt is Excel's tallest row
+    rows = [_item_row(ledger, row) for row in ledger.rows]
+    if rows:
+        first = rows[0]
+        ws.write_number(2, 0, first.number, fm.num)
+        for c, text in enumerate(first.texts, start=1):
+            # write_string, never write: a text starting with = + - @ stays text, not a formula
+            ws.write_string(2, c, text, fm.text)
+        ws.set_row(2, first.height)
     last = len(ledger.rows) + 1
     ws.freeze_panes(2, 0)
     ws.autofilter(1, 0, last, ncol - 1)
     _print_setup(ws, title_row=1)
+    return rows[1:]
+
+
+def _item_row(ledger: Ledger, row: LedgerRow) -> ItemRow:
+    progress = "\n".join(ledger.progress_paragraphs(row))
+    depts = "、".join(row.item.departments)
+    lines = max(
+        wrapped_lines(row.item.text, WIDTHS[1] - 2),
+        wrapped_lines(depts, WIDTHS[2] - 2),
+        wrapped_lines(progress, WIDTHS[3] - 2),
+    )
+    texts = (
+        cell_safe(row.item.text),
+        cell_safe(depts),
+        cell_safe(progress, f"第 {row.item.number} 项的{ledger.progress_label}"),
+    )
+    return ItemRow(row.item.number, texts, min(409, LINE_PT * lines + 6))  # 409 pt is Excel's tallest row
 
 
 def _chart(wb: Any, table: SummaryTable, first: int, last: int, value_cols: dict[str, int]) -> Any:
@@ -267,7 +281,7 @@ def build_xlsx(ledger: Ledger, date: dt.date, summary: list[SummaryTable] | None
     when = dt.datetime.combine(date, dt.time(9, 0))
     wb.set_properties({"title": ledger.title, "author": "ledgerxl", "created": when})
     fm = _Formats(wb)
-    _ledger_sheet(wb, fm, ledger)
+    more_rows = _ledger_sheet(wb, fm, ledger)
     stats = ledger_stats(ledger)
     if summary is None:
         from ledgerxl.targets_sheet import target_table
@@ -275,4 +289,6 @@ def build_xlsx(ledger: Ledger, date: dt.date, summary: list[SummaryTable] | None
         summary = summary_tables(stats) + target_table(ledger)  # 目标 vs 完成值, when both are known
     _summary_sheet(wb, fm, ledger, stats, summary)
     wb.close()
-    return normalize_zip(buf.getvalue())
+    last = len(ledger.rows) + 2  # title and header rows, then the items
+    splice = {LEDGER_PART: lambda xml: splice_rows(xml, more_rows, last)} if more_rows else {}
+    return normalize_zip(buf.getvalue(), splice)
