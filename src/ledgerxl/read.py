@@ -125,10 +125,15 @@ def read_submission(path: Path, departments: Departments) -> Submission:
     entries: list[Entry] = []
     by_row: dict[int, Entry] = {}
     other_rows: list[int] = []
+    # each row cut or padded to the columns read, plus one empty cell that stands for an absent column
+    width = max(cols.values()) + 1
+    tcol, scol, notecol, vcol = (cols.get(f, width) for f in ("text", "status", "note", "value"))
     for r in range(header + 1, len(grid.rows)):
-        raw_no = grid.get(r, ncol)
-        text = grid.get(r, cols["text"]) if "text" in cols else ""
-        progress = grid.get(r, pcol)
+        cells = grid.rows[r][:width]
+        cells += [""] * (width + 1 - len(cells))
+        raw_no = cells[ncol]
+        text = cells[tcol]
+        progress = cells[pcol]
         if r in continues and not raw_no.strip():
             top = by_row.get(continues[r])
             if top is not None and progress.strip():
@@ -148,9 +153,9 @@ def read_submission(path: Path, departments: Departments) -> Submission:
             raw_number=raw_no,
             item_text=text,
             progress=progress,
-            status=grid.get(r, cols["status"]).strip() if "status" in cols else "",
-            note=grid.get(r, cols["note"]) if "note" in cols else "",
-            value=grid.get(r, cols["value"]).strip() if "value" in cols else "",
+            status=cells[scol].strip(),
+            note=cells[notecol],
+            value=cells[vcol].strip(),
             hidden=facts.is_hidden(r),
         )
         entries.append(e)

@@ -39,10 +39,10 @@ _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 # An XML part must never declare a DTD or entities; matched in UTF-8 and both UTF-16 byte orders.
 _DECLS = [s.encode(enc) for s in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")]
-# A cell's r="D7" and the rest of its tag (ending in / when self-closing: formatting, no value). Only
+# A cell's r="D7", in a tag that is not self-closing (<c r="X9" s="1"/> is formatting, no value). Only
 # cells carry an attribute named r holding a cell reference (a row's r is digits only). The pattern starts
 # with a literal, which re finds by a fast search: anchoring it on "<c" made it three times slower.
-_XLSX_CELL = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>')
+_XLSX_CELL = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
 _ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _ODS_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
@@ -402,8 +402,8 @@ def _col_number(letters: bytes) -> int:
 
 def _xlsx_extent(data: bytes) -> tuple[int, int]:
     """Last row and column (1-based) holding a value, from the cell references."""
-    # <c r="X9" s="1"/> is formatting only. Distinct rows and columns are few: max() runs over sets.
-    cells = [(col, row) for col, row, rest in _XLSX_CELL.findall(data) if not rest.endswith(b"/")]
+    # distinct rows and columns are few: max() runs over sets
+    cells = _XLSX_CELL.findall(data)
     if not cells:
         return 0, 0
     cols = {col for col, _ in cells}
