@@ -300,15 +300,20 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes | None =
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 
 
-def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
-    """A stored or deflated member straight from the zip's bytes, as zipfile reads it (never more than the
-    declared size, CRC checked) without its per-member objects and seeks, which cost more than the
-    inflating itself on a department's form (14 small parts)."""
+def _body(raw: bytes, info: zipfile.ZipInfo) -> memoryview:
+    """A member's compressed bytes, found through its local header."""
     sig, *_, name_len, extra_len = _LOCAL_HEADER.unpack_from(raw, info.header_offset)
     if sig != b"PK\x03\x04":
         raise zipfile.BadZipFile("Bad magic number for file header")
     begin = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
-    body = memoryview(raw)[begin : begin + info.compress_size]
+    return memoryview(raw)[begin : begin + info.compress_size]
+
+
+def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A stored or deflated member straight from the zip's bytes, as zipfile reads it (never more than the
+    declared size, CRC checked) without its per-member objects and seeks, which cost more than the
+    inflating itself on a department's form (14 small parts)."""
+    body = _body(raw, info)
     if info.file_size == 0:
         data = b""  # (zlib's max_length 0 would mean "no limit")
     elif info.compress_type == zipfile.ZIP_STORED:
@@ -337,16 +342,85 @@ class _Members:
             self._kept[info.filename] = data
         return data
 
+    def prolog(self, info: zipfile.ZipInfo) -> bytes | None:
+        """The part inflated up to its root element's start tag, or None when its prolog holds a
+        declaration other than comments and processing instructions (then the whole part is checked).
+
+        XML allows a DTD, and so entities, only in the prolog: a part whose root element has begun
+        without one can declare none. Inflating only that far (a few hundred bytes) spares inflating the
+        shared strings, styles and theme of every form a second time: calamine inflates what it reads."""
+        if info.compress_type != zipfile.ZIP_DEFLATED or info.file_size == 0:
+            return self.read(info)
+        try:
+            body = _body(self.raw, info)
+            z = zlib.decompressobj(-15)
+            out = b""
+            for at in range(0, len(body), _PROLOG_STEP):
+                # one step inflates to at most ~4 MB (deflate's ratio is bounded); never past the declared size
+                out += z.decompress(body[at : at + _PROLOG_STEP])
+                if len(out) >= info.file_size:
+                    return out[: info.file_size]
+                state = _prolog_state(out)
+                if state is not _MORE:
+                    return out if state is _ROOT else None
+            return out
+        except (zlib.error, zipfile.BadZipFile, struct.error) as e:
+            raise ReadError(
+                "E101",
+                f"文件已损坏：内部部件 {info.filename} 的数据不完整或已被改动，无法解压。",
+                "文件可能在传输中被截断，请重新导出并报送。",
+            ) from e
+
+
+_PROLOG_STEP = 4096  # compressed bytes inflated per step while looking for the root element
+_ROOT, _DECLARATION, _MORE = object(), object(), object()
+
+
+def _prolog_state(data: bytes) -> object:
+    """_ROOT: the root element has started with no declaration before it; _DECLARATION: a <!…> that is not
+    a comment (a DOCTYPE) comes first; _MORE: the prolog goes on past `data`."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:  # UTF-16: markup is no longer ASCII bytes
+        le = data[:2] == b"\xff\xfe" or data[:1] == b"<"
+        text = data.decode("utf-16-le" if le else "utf-16-be", errors="ignore").lstrip("\ufeff")
+    else:
+        text = data.decode("latin-1")  # UTF-8 or another ASCII-compatible encoding: markup bytes are ASCII
+    i = 0
+    while True:
+        j = text.find("<", i)
+        if j < 0 or j + 4 > len(text):
+            return _MORE
+        if text.startswith("<?", j):
+            k = text.find("?>", j + 2)
+            end = k + 2
+        elif text.startswith("<!--", j):
+            k = text.find("-->", j + 4)
+            end = k + 3
+        elif text.startswith("<!", j):
+            return _DECLARATION
+        else:
+            return _ROOT
+        if k < 0:
+            return _MORE
+        i = end
+
+
+# parts inflated whole by the scan: worksheets and content.xml (their extent is measured), and the parts
+# that name the sheets; of the others only the prolog is read (see _Members.prolog)
+_WHOLE = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "content.xml"}
+
 
 def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: Kind, members: _Members) -> bool:
-    """Inflate every XML part: refuse declarations and oversized sheets. True when a worksheet may hold
+    """Look at every XML part: refuse declarations and oversized sheets. True when a worksheet may hold
     cell facts (always for .ods, whose merged cells also come from sheetfacts)."""
     cell_facts = kind.name == "ods"
     for info in infos:
         name = info.filename
         if not name.lower().endswith((".xml", ".rels", ".vml")) or info.is_dir():
             continue
-        data = members.read(info)
+        whole = name in _WHOLE or (kind.name == "xlsx" and name.startswith("xl/worksheets/") and name.endswith(".xml"))
+        data = None if whole else members.prolog(info)
+        if data is None:
+            data = members.read(info)
         # "!" is the same byte in all three encodings and absent from most parts: one memchr rules them out
         if b"!" in data and any(d in data for d in _DECLS):
             raise ReadError(

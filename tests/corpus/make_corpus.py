@@ -368,6 +368,20 @@ def _csv(progress: dict[int, str]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+def _late_doctype_sst(encoding: str) -> bytes:
+    """sharedStrings whose DOCTYPE comes after a comment holding markup-like text and 8 KB of text that
+    does not compress (the scan reads only a part's prolog, step by step: it must not stop early)."""
+    import random
+
+    rng = random.Random(7)
+    noise = "".join(chr(0x4E00 + rng.randrange(20000)) for _ in range(6000))  # about 10 KB compressed
+    xml = (
+        f'<?xml version="1.0" encoding="{encoding}"?><!-- <si><t>not the root</t></si> {noise} -->'
+        f"<?pi <sst> ?>{BILLION_LAUGHS}<sst {_NS}><si><t>&lol9;</t></si></sst>"
+    )
+    return raw_xlsx(_sheet(_HEADER_ROW), sst=xml.encode(encoding))
+
+
 def _utf16_doctype() -> bytes:
     xml = (
         f'<?xml version="1.0" encoding="UTF-16"?>{XXE}<worksheet {_NS}><sheetData>{_HEADER_ROW}</sheetData></worksheet>'
@@ -555,6 +569,20 @@ CASES: list[Case] = [
         "E113",
         "DOCTYPE in a UTF-16 encoded sheet part",
         _put("UTF16声明.xlsx", _utf16_doctype),
+    ),
+    Case(
+        "late-doctype",
+        ("注释后声明.xlsx",),
+        "E113",
+        "entities declared after a long comment with tags in it, in sharedStrings.xml",
+        _put("注释后声明.xlsx", lambda: _late_doctype_sst("UTF-8")),
+    ),
+    Case(
+        "late-doctype-utf16",
+        ("注释后声明UTF16.xlsx",),
+        "E113",
+        "the same in UTF-16",
+        _put("注释后声明UTF16.xlsx", lambda: _late_doctype_sst("UTF-16")),
     ),
     # --- the sheet's structure
     Case(
