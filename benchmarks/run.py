@@ -1,9 +1,10 @@
 """The benchmark runner: `python -m benchmarks [--sizes …] [--repeat N]` from the repository root.
 
 For each size it generates (once, cached) the inputs, then REPEAT times runs `ledgerxl merge` end to end
-and, interleaved with it, the naive baseline, each in a fresh process whose peak RSS the OS reports; then
-one more process times the stages and the unzip-only floor. It prints the tables, the 20k/10k scaling and a
-PASS/FAIL line per acceptance target, and exits 1 if a target failed.
+and, interleaved with it, the naive baseline, each in a fresh process (peak memory: the process tree's);
+then, REPEAT times with the sizes taken in turn, a fresh process times the stages and the unzip-only
+floor. It prints the tables, the 20k/10k scaling and a PASS/FAIL line per acceptance target, and exits 1
+if a target failed.
 """
 
 from __future__ import annotations
@@ -118,11 +119,6 @@ def measure_size(name: str, config: Path, repeat: int, naive: bool, clock: str, 
             run = _checked(timed(cmd), f"naive baseline on {name}")
             run["stages"] = json.loads(run["output"].strip().splitlines()[-1])
             naives.append(run)
-    _say(f"  {name}: stages ×{repeat}")
-    run = _checked(timed([py, "-m", "benchmarks.stages", str(config), str(repeat), clock]), f"stages on {name}")
-    stages = json.loads(run["output"].strip().splitlines()[-1])
-    if stages["errors"]:
-        raise HarnessError(f"the inputs of {name} have errors: nothing to compare")
 
     def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -131,11 +127,31 @@ def measure_size(name: str, config: Path, repeat: int, naive: bool, clock: str, 
             "peak_mb": max(r["peak_mb"] for r in runs),
         }
 
-    result: Result = {"size": name, "config": str(config), "merge": summary(merges), "stages": stages, "naive": None}
+    result: Result = {"size": name, "config": str(config), "merge": summary(merges), "stages": {}, "naive": None}
     if naives:
         result["naive"] = summary(naives)
         result["naive"]["stages"] = {s: statistics.median(r["stages"][s] for r in naives) for s in STAGES}
     return result
+
+
+def measure_stages(results: list[Result], repeat: int, clock: str) -> None:
+    """Each size's stages, REPEAT times, the sizes taken in turn (10k, 20k, 10k, 20k, …), each run in a
+    fresh process; medians. Taking the sizes in turn keeps a machine that slows down for a minute from
+    being read as a stage that scales badly: the 20k/10k ratios compare runs made side by side."""
+    runs: dict[str, list[dict[str, float]]] = {r["size"]: [] for r in results}
+    for i in range(repeat):
+        for r in results:
+            name = r["size"]
+            _say(f"stages {i + 1}/{repeat}: {name}")
+            cmd = [sys.executable, "-m", "benchmarks.stages", r["config"], "1", clock]
+            run = _checked(timed(cmd), f"stages on {name}")
+            stages = json.loads(run["output"].strip().splitlines()[-1])
+            if stages["errors"]:
+                raise HarnessError(f"the inputs of {name} have errors: nothing to compare")
+            runs[name].append(stages)
+    for r in results:
+        done = runs[r["size"]]
+        r["stages"] = {k: statistics.median(s[k] for s in done) for k in done[0]}
 
 
 def _load(label: str) -> str:
@@ -223,6 +239,11 @@ def main(argv: list[str] | None = None) -> int:
             except HarnessError as e:
                 print(f"error: {e}", file=sys.stderr)
                 return 2
+        try:
+            measure_stages(results, args.repeat, args.clock)
+        except HarnessError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     head[-1] += "; " + _load("load average at the end")
     print("\n".join(render(results, head)))
     verdicts = acceptance(results)
