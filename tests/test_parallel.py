@@ -16,7 +16,7 @@ from ledgerxl.config import load_config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ConfigError
 from ledgerxl.master import load_master
-from ledgerxl.model import Finding, Submission
+from ledgerxl.model import Finding, Item, Ledger, LedgerRow, Submission
 from ledgerxl.pipeline import collect_inputs, read_checked
 
 sys.path.insert(0, str(ROOT / "tests" / "corpus"))
@@ -157,3 +157,51 @@ def test_collector_paused_during_a_run_and_restored_after(
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def _render_slowly(seconds: float) -> bytes:
+    import time
+
+    time.sleep(seconds)
+    return b"never"
+
+
+def _render_fails(path: str) -> bytes:
+    from ledgerxl.errors import OutputError, ReadError
+
+    if path:
+        raise ReadError("E101", "文件已损坏。", "请重新导出。", cell="B2", sheet="填报表")
+    raise OutputError("附件.docx 写不出。", "请检查输出目录。")
+
+
+def test_beside_returns_what_the_other_process_rendered_or_raised() -> None:
+    from ledgerxl.errors import OutputError, ReadError
+    from ledgerxl.write_docx import DocxOptions, build_docx
+
+    ledger = _tiny_ledger()
+    with parallel.Beside(build_docx, ledger, DocxOptions()) as other:
+        assert other.result() == build_docx(ledger, DocxOptions())
+    with parallel.Beside(_render_fails, "") as other, pytest.raises(OutputError) as out:
+        other.result()
+    assert (out.value.message, out.value.hint) == ("附件.docx 写不出。", "请检查输出目录。")
+    with parallel.Beside(_render_fails, "x") as other, pytest.raises(ReadError) as read:
+        other.result()
+    assert (read.value.code, read.value.cell, read.value.sheet, read.value.hint) == (
+        "E101",
+        "B2",
+        "填报表",
+        "请重新导出。",
+    )
+
+
+def test_beside_stops_the_other_process_when_this_one_fails() -> None:
+    with pytest.raises(RuntimeError, match="台账.xlsx failed"), parallel.Beside(_render_slowly, 60) as other:
+        proc = other._proc
+        raise RuntimeError("台账.xlsx failed")
+    assert not proc.is_alive()
+
+
+def _tiny_ledger() -> Ledger:
+
+    rows = [LedgerRow(Item(1, "事项", ("市统计局",), ""), [("市统计局", "进展。")], [])]
+    return Ledger("台账", "进展情况", rows)

@@ -44,6 +44,10 @@ class LedgerxlError(Exception):
     def __str__(self) -> str:
         return f"{self.message}\n  处理办法：{self.hint}" if self.hint else self.message
 
+    def __reduce__(self) -> tuple[type, tuple[str, ...]]:
+        # whole across processes (raised in a worker, reported by the parent): args would hold only the message
+        return (type(self), (self.message, self.hint))
+
 
 class UsageError(LedgerxlError):
     """Bad command-line options or arguments."""
@@ -69,6 +73,9 @@ class ReadError(LedgerxlError):
         self.code = code
         self.cell = cell
         self.sheet = sheet
+
+    def __reduce__(self) -> tuple[type, tuple[str, ...]]:
+        return (type(self), (self.code, self.message, self.hint, self.cell, self.sheet))
 
 
 class OutputError(LedgerxlError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ _ROLE_LABEL = re.compile(rf"(?:{_ROLES}|责任)单位[:：]")  # 牵头单位：
 HEADER_HINT = "挂牌事项清单需要“序号”“事项内容”“责任单位”三列（可选“分类”“目标”），表头在前 30 行内。"
 
 
+@functools.lru_cache(maxsize=4096)  # a department's cell repeats on each of its items
 def split_departments(text: str) -> tuple[str, ...]:
     """The departments of a 责任单位 cell in order, lead first. Roles written into the cell, as published
     ledgers do (市发展改革委（牵头）, 牵头单位：…；配合单位：…), are dropped; a department marked 牵头 goes first."""
@@ -78,12 +80,13 @@ def load_master(path: Path) -> MasterList:
         seen: dict[int, int] = {}  # number -> row; cell names are built only for a message (30,000-item lists)
         heading = ""
         for r in range(header + 1, len(grid.rows)):
-            found_heading = category_heading(grid.rows[r])
+            raw_no = grid.get(r, cols["number"]).strip()
+            text = grid.get(r, cols["text"]).strip()
+            # a heading is a row with one filled cell: an item row (序号 and 事项内容) never is one
+            found_heading = None if raw_no and text else category_heading(grid.rows[r])
             if found_heading is not None:
                 heading = found_heading
                 continue
-            raw_no = grid.get(r, cols["number"]).strip()
-            text = grid.get(r, cols["text"]).strip()
             depts_raw = grid.get(r, cols["department"])
             if not raw_no and not text:
                 continue

@@ -67,31 +67,38 @@ def _init_worker(init: Callable[..., None] | None, initargs: tuple[Any, ...]) ->
         init(*initargs)
 
 
-def beside(fn: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
-    """Start fn(*args) in another process and return a function that waits for its result. On Linux the
-    process is forked: it inherits the arguments (a 40,000-row ledger) instead of receiving a pickled copy,
-    and sends back only the bytes it rendered."""
-    import multiprocessing
+class Beside:
+    """fn(*args) running in another process; `result()` waits for what it returns. On Linux the process
+    is forked: it inherits the arguments (a 40,000-row ledger) instead of receiving a pickled copy, and
+    sends back only the bytes it rendered. Used as a context manager, so that a failure here (an
+    exception, Ctrl-C) stops the other process instead of leaving it waiting to send its result."""
 
-    ctx: Any = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")  # typeshed: no Process
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_run_and_send, args=(send, fn, args), daemon=True)
-    proc.start()
-    send.close()  # the child holds the sending end: EOF here when it dies
+    def __init__(self, fn: Callable[..., bytes], *args: Any) -> None:
+        import multiprocessing
 
-    def result() -> bytes:
+        ctx: Any = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")  # typeshed: no Process
+        self._receive, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_run_and_send, args=(send, fn, args), daemon=True)
+        self._proc.start()
+        send.close()  # the child holds the sending end: EOF here when it dies
+
+    def result(self) -> bytes:
         try:
-            ok, value = receive.recv()
+            ok, value = self._receive.recv()
         except EOFError as e:
             raise broken(e) from e
-        finally:
-            receive.close()
-            proc.join()
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]
 
-    return result
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._receive.close()
+        if self._proc.is_alive() and exc[0] is not None:
+            self._proc.terminate()
+        self._proc.join()
 
 
 def _run_and_send(send: Any, fn: Callable[..., bytes], args: tuple[Any, ...]) -> None:

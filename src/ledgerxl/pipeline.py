@@ -163,12 +163,18 @@ def read_checked(
 
     # chunks of a few files: few round trips, yet the last chunks keep every worker busy to the end
     chunk = max(1, min(16, len(files) // (workers * 4)))
+    pool = parallel.start_pool(workers, _set_worker, (departments, check))
     try:
-        with parallel.start_pool(workers, _set_worker, (departments, check)) as pool:
-            mapped = pool.map(_read_in_worker, files, [labels[f] for f in files], chunksize=chunk)
-            return _collect(mapped, len(files), progress)
+        mapped = pool.map(_read_in_worker, files, [labels[f] for f in files], chunksize=chunk)
+        result = _collect(mapped, len(files), progress)
     except BrokenProcessPool as e:
+        pool.shutdown(wait=True, cancel_futures=True)
         raise parallel.broken(e) from e
+    except BaseException:  # Ctrl-C or a bug: the files not yet read are dropped, not read to the end
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return result
 
 
 _Read = tuple[Submission | None, list[Finding], list[Finding] | None]
@@ -322,9 +328,9 @@ def render_outputs(
     }
     if parallel.worker_count(cfg.jobs, len(ledger.rows), parallel.MIN_ROWS) > 1:
         # a large ledger: 附件.docx is rendered by another process while 台账.xlsx is rendered here
-        docx = parallel.beside(build_docx, ledger, docx_opts)
-        outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
-        outputs[out / ATTACHMENT_NAME] = docx()
+        with parallel.Beside(build_docx, ledger, docx_opts) as docx:
+            outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
+            outputs[out / ATTACHMENT_NAME] = docx.result()
     else:
         outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
         outputs[out / ATTACHMENT_NAME] = build_docx(ledger, docx_opts)

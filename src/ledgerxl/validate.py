@@ -46,9 +46,14 @@ def shown(text: str, limit: int = 40) -> str:
     return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
+_HANZI = re.compile("[\u4e00-\u9fff]")  # CJK unified ideographs: letters (Lo), most of any progress text
+
+
 def letters(text: str, enough: int | None = None) -> int:
     """Characters that carry meaning: not spaces, not punctuation. Counting stops at `enough`: whether a
     400-character text is "very short" is known after its first few characters."""
+    if enough is not None and len(_HANZI.findall(text, 0, 4 * enough)) >= enough:
+        return enough  # as many Chinese characters near the start: counted in C, the same answer
     n = 0
     for ch in text:
         if not ch.isspace() and unicodedata.category(ch)[0] not in "PZ":
@@ -230,22 +235,21 @@ def _unknown_number(sub: Submission, row: int, number: int | None, raw: str, mas
 def _progress_rules(
     sub: Submission, row: int, number: int, text: str, period: Period | None, covered: set[int]
 ) -> list[Finding]:
-    at = _at(sub, row, "progress")
     if not text.strip():
         if row in covered:
             return []  # reported once as E209 for the merged cell
-        return [codes.make("E205", f"第 {number} 项的进展情况为空。", **at)]
+        return [codes.make("E205", f"第 {number} 项的进展情况为空。", **_at(sub, row, "progress"))]
     out: list[Finding] = []
     n = letters(text, MIN_PROGRESS_CHARS)
     if n < MIN_PROGRESS_CHARS:
         msg = f"第 {number} 项的进展情况只有“{shown(text)}”（{n} 个字），过于简短。"
-        out.append(codes.make("W303", msg, **at))
+        out.append(codes.make("W303", msg, **_at(sub, row, "progress")))
     if period is not None:
         earlier = only_earlier(text, period)
         if earlier:
             said = "、".join(dict.fromkeys(f"“{m.text}”" for m in earlier))
             msg = f"第 {number} 项的进展情况只提到以前期间（{said}）的数据，没有本期（{period}）的情况。"
-            out.append(codes.make("W302", msg, **at))
+            out.append(codes.make("W302", msg, **_at(sub, row, "progress")))
     return out
 
 
