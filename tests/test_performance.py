@@ -25,23 +25,33 @@ from ledgerxl.model import Item, Ledger, LedgerRow, MasterList
 from ledgerxl.write_docx import DocxOptions, build_docx, table_xml
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("", 0),
+        ("abc 12.5%", 9),  # ASCII: half width
+        ("推进城市更新", 12),  # 汉字: full width
+        ("，。、；：？！（）【】", 22),  # full-width punctuation
+        ("“引号”‘单’", 14),  # Unicode-ambiguous, but full width in 仿宋_GB2312
+        ("—…·°±×", 12),
+        ("１２ＡＢ", 8),  # full-width forms
+        ("é", 2),  # in GB2312 (pinyin), drawn full width
+        ("𠀀", 4),  # outside GBK: counted 4, never too narrow
+        ("完成😀", 8),
+    ],
+)
+def test_display_width_is_gb18030_length(text: str, width: int) -> None:
+    assert textwidth.display_width(text) == width
+    assert textwidth.display_width(text) == len(text.encode("gb18030"))
 
 
-def test_display_width_fast_path_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(textwidth, "_slow_budget", 0)
-    bmp = [chr(c) for c in range(0x10000)]
-    assert [textwidth.display_width(c) for c in bmp] == [_width(c) for c in bmp]
-    rng = random.Random(6)
-    for _ in range(500):
-        s = "".join(
-            chr(rng.choice([rng.randint(32, 126), rng.randint(0x3000, 0x9FFF), rng.randint(0xFF00, 0xFFEF)]))
-            for _ in range(rng.randint(0, 60))
-        )
-        assert textwidth.display_width(s) == _width(s), s
-    for s in ("𠀀进展𪚥", "完成😀", "a\U0001f600b"):  # astral characters take the exact slow path
-        assert textwidth.display_width(s) == _width(s)
+def test_wrapped_lines_counts_each_paragraph() -> None:
+    assert textwidth.wrapped_lines("", 10) == 1
+    assert textwidth.wrapped_lines("甲乙丙丁戊", 10) == 1  # 10 wide: fits exactly
+    assert textwidth.wrapped_lines("甲乙丙丁戊己", 10) == 2
+    assert textwidth.wrapped_lines("“甲乙丙丁”", 10) == 2  # the quotation marks take full width too
+    assert textwidth.wrapped_lines("甲\n乙\n", 10) == 3  # a trailing line break is an empty line
+    assert textwidth.wrapped_lines("a" * 25, 10) == 3
 
 
 def test_master_index_matches_a_scan() -> None:
