@@ -355,9 +355,11 @@ class _Members:
             body = _body(self.raw, info)
             z = zlib.decompressobj(-15)
             out = b""
-            for at in range(0, len(body), _PROLOG_STEP):
-                # one step inflates to at most ~4 MB (deflate's ratio is bounded); never past the declared size
-                out += z.decompress(body[at : at + _PROLOG_STEP])
+            at, step = 0, _PROLOG_STEP
+            while at < len(body):
+                # a step inflates to at most ~1,000 times its size (deflate's bound); never past the declared size
+                out += z.decompress(body[at : at + step])
+                at, step = at + step, min(step * 4, _PROLOG_MAX_STEP)
                 if len(out) >= info.file_size:
                     return out[: info.file_size]
                 state = _prolog_state(out)
@@ -372,7 +374,9 @@ class _Members:
             ) from e
 
 
-_PROLOG_STEP = 4096  # compressed bytes inflated per step while looking for the root element
+# compressed bytes inflated per step while looking for the root element: the prolog of a part Excel or
+# WPS wrote is its first hundred bytes or so; a long one is read in growing steps
+_PROLOG_STEP, _PROLOG_MAX_STEP = 256, 64 * 1024
 _ROOT, _DECLARATION, _MORE = object(), object(), object()
 
 
