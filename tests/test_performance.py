@@ -45,6 +45,10 @@ def test_display_width_is_gb18030_length(text: str, width: int) -> None:
     assert textwidth.display_width(text) == len(text.encode("gb18030"))
 
 
+def test_display_width_of_a_lone_surrogate() -> None:
+    assert textwidth.display_width("进\ud800展") == 5  # no encoding holds it: counted 1, never an error
+
+
 def test_wrapped_lines_counts_each_paragraph() -> None:
     assert textwidth.wrapped_lines("", 10) == 1
     assert textwidth.wrapped_lines("甲乙丙丁戊", 10) == 1  # 10 wide: fits exactly

@@ -12,7 +12,8 @@ def display_width(text: str) -> int:
     marks). That is the text's length in GB18030, counted by the codec in C: 1 byte per ASCII character,
     2 per GBK character. The rare character outside GBK (an emoji, a 汉字 of extension B) counts 4: a row
     a little taller than needed, never a line cut off."""
-    return len(text) if text.isascii() else len(text.encode("gb18030"))
+    # "replace": a lone surrogate (which no encoding holds) counts 1 instead of raising
+    return len(text) if text.isascii() else len(text.encode("gb18030", "replace"))
 
 
 def wrapped_lines(text: str, width: float) -> int:
