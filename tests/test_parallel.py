@@ -88,6 +88,8 @@ def test_worker_count(
 ) -> None:
     monkeypatch.setattr(parallel, "available_cpus", lambda: cpus)
     assert parallel.worker_count(jobs, tasks, threshold) == expected
+    monkeypatch.setattr(parallel, "_daemonic", lambda: True)  # a daemonic process may not start any
+    assert parallel.worker_count(jobs, tasks, threshold) == 1
 
 
 @pytest.mark.parametrize("value", ["0", "-1", '"2"', "true", "1.5"])
@@ -128,6 +130,7 @@ def test_dead_worker_stops_the_run_with_a_message(sample_dir: Path) -> None:
         read_checked(files, Departments(master.departments), jobs=2, check=_die)
     assert err.value.exit_code == 70
     assert "工作进程意外退出" in err.value.message and "--jobs 1" in err.value.hint
+    assert f"当时正在读取的文件在这几个之中：{files[0].name}" in err.value.message  # the first chunk died
 
 
 def test_collector_paused_during_a_run_and_restored_after(
@@ -192,6 +195,20 @@ def test_beside_returns_what_the_other_process_rendered_or_raised() -> None:
         "填报表",
         "请重新导出。",
     )
+
+
+class _Stubborn(Exception):
+    def __init__(self, a: str, b: str) -> None:  # pickles, but cannot be rebuilt from its args
+        super().__init__(f"{a}/{b}")
+
+
+def _render_stubbornly(x: int) -> bytes:
+    raise _Stubborn("甲", "乙")
+
+
+def test_beside_error_that_cannot_be_rebuilt_arrives_as_its_text() -> None:
+    with parallel.Beside(_render_stubbornly, 1) as other, pytest.raises(RuntimeError, match="_Stubborn: 甲/乙"):
+        other.result()
 
 
 def test_beside_stops_the_other_process_when_this_one_fails() -> None:

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from lxml import etree
 
 from ledgerxl.ledger_stats import ledger_stats
@@ -208,11 +209,21 @@ def test_spliced_rows_read_back_exactly() -> None:
     # openpyxl does not undo Excel's _xHHHH_ escape in inline strings (calamine, LibreOffice and Excel do)
     assert [g for g in got if "_x" not in g[3]] == [e for e in expected if "_x" not in e[3]]
     assert "_x005F_x0041_" in p[sheet_paths(p)["台账"]].decode()  # escaped as xlsxwriter escapes it
+    empty = sheet.find(f".//{S}c[@r='B{last}']")  # an empty 事项内容: an empty string, as xlsxwriter writes
+    assert empty.get("t") == "inlineStr" and empty.find(f"{S}is/{S}t").text is None
     # two departments wrap onto 2 lines of the 16-wide column; 第一段\n第二段\n takes 3 lines
     assert ws.row_dimensions[4].height == 36 and ws.row_dimensions[6].height == 51
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     values = wb.get_sheet_by_name("台账").to_python()[2:]
     assert [[str(int(v[0])), v[1], v[2], v[3]] for v in values] == expected
+
+
+def test_splice_into_a_missing_part_is_an_error() -> None:
+    from ledgerxl.atomic import normalize_zip
+
+    data = build_xlsx(formula_ledger(), dt.date(2025, 9, 30))
+    with pytest.raises(ValueError, match="sheet9.xml"):  # rows meant for it are never dropped silently
+        normalize_zip(data, {"xl/worksheets/sheet9.xml": lambda xml: [xml]})
 
 
 def test_ledger_of_one_item_needs_no_splice() -> None:

@@ -38,6 +38,9 @@ def normalize_zip(data: bytes, replace: Mapping[str, Callable[[bytes], Iterable[
     out = io.BytesIO()
     central: list[bytes] = []
     with zipfile.ZipFile(io.BytesIO(data)) as src:
+        missing = set(replace or {}) - set(src.namelist())
+        if missing:  # content meant for a part that is not there would be lost without a word
+            raise ValueError(f"no member {sorted(missing)} to replace")
         for info in src.infolist():
             rewrite = (replace or {}).get(info.filename)
             if rewrite is None and info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1:

@@ -41,11 +41,18 @@ def available_cpus() -> int:
 def worker_count(jobs: int | None, tasks: int, threshold: int) -> int:
     """Processes to use for `tasks` pieces of work: `jobs` when given (1: none), else one per CPU once
     there is enough work to pay for starting them."""
+    if jobs == 1 or (jobs is None and tasks < threshold) or _daemonic():
+        return 1
     if jobs is not None:
         return max(1, min(jobs, tasks))
-    if tasks < threshold:
-        return 1
     return max(1, min(available_cpus(), MAX_WORKERS, tasks))
+
+
+def _daemonic() -> bool:
+    """A daemonic process (say a multiprocessing.Pool worker calling ledgerxl) may not start processes."""
+    import multiprocessing
+
+    return bool(multiprocessing.current_process().daemon)
 
 
 def start_pool(
@@ -103,19 +110,28 @@ class Beside:
 
 def _run_and_send(send: Any, fn: Callable[..., bytes], args: tuple[Any, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import pickle
+
     try:
         result: tuple[bool, Any] = (True, fn(*args))
     except Exception as e:  # noqa: BLE001 - raised again in the parent
-        result = (False, e)
-    try:
-        send.send(result)
-    except Exception as e:  # noqa: BLE001 - an exception that does not pickle: its text is enough
-        send.send((False, RuntimeError(f"{type(result[1]).__name__}: {result[1]}; {e}")))
+        try:
+            pickle.loads(pickle.dumps(e))  # it must arrive whole, not as an unpickling error there
+            result = (False, e)
+        except Exception:  # noqa: BLE001 - its type and text are what the parent can show
+            result = (False, RuntimeError(f"{type(e).__name__}: {e}"))
+    send.send(result)
     send.close()
 
 
-def broken(e: BaseException) -> WorkerError:
+def broken(e: BaseException, reading: list[str] | None = None) -> WorkerError:
+    """The error for a worker that died; `reading`: the files it may have been reading then."""
+    where = ""
+    if reading:
+        shown = "、".join(reading[:8]) + ("等" if len(reading) > 8 else "")
+        where = f"当时正在读取的文件在这几个之中：{shown}。"
     return WorkerError(
-        f"并行处理的工作进程意外退出（{type(e).__name__}），可能是内存不足或被系统终止；未写出任何文件。",
-        "请加 --jobs 1（或在 ledgerxl.toml 中写 jobs = 1）在单个进程中重新运行。",
+        f"并行处理的工作进程意外退出（{type(e).__name__}），可能是内存不足、被系统终止，"
+        f"或某个文件使读取程序崩溃；未写出任何文件。{where}",
+        "请先把这几个文件移出收件目录再运行；或加 --jobs 1（或在 ledgerxl.toml 中写 jobs = 1）在单个进程中重新运行。",
     )

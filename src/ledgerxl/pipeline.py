@@ -164,12 +164,20 @@ def read_checked(
     # chunks of a few files: few round trips, yet the last chunks keep every worker busy to the end
     chunk = max(1, min(16, len(files) // (workers * 4)))
     pool = parallel.start_pool(workers, _set_worker, (departments, check))
+    done = [0]  # files whose results have come back, for the message if a worker dies
+
+    def counted(n: int, total: int) -> None:
+        done[0] = n
+        if progress is not None:
+            progress(n, total)
+
     try:
         mapped = pool.map(_read_in_worker, files, [labels[f] for f in files], chunksize=chunk)
-        result = _collect(mapped, len(files), progress)
+        result = _collect(mapped, len(files), counted)
     except BrokenProcessPool as e:
         pool.shutdown(wait=True, cancel_futures=True)
-        raise parallel.broken(e) from e
+        in_flight = [labels[f] for f in files[done[0] : done[0] + workers * chunk]]
+        raise parallel.broken(e, in_flight) from e
     except BaseException:  # Ctrl-C or a bug: the files not yet read are dropped, not read to the end
         pool.shutdown(wait=True, cancel_futures=True)
         raise

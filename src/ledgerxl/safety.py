@@ -42,7 +42,9 @@ _DECLS = [s.encode(enc) for s in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", 
 # A cell's r="D7", in a tag that is not self-closing (<c r="X9" s="1"/> is formatting, no value). Only
 # cells carry an attribute named r holding a cell reference (a row's r is digits only). The pattern starts
 # with a literal, which re finds by a fast search: anchoring it on "<c" made it three times slower.
-_XLSX_CELL = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+_XLSX_CELL = re.compile(rb'r=["\']([A-Z]{1,3})([0-9]{1,7})["\'][^>]*(?<!/)>')
+# the same, only inside a <c> tag: run before refusing a sheet, as the fast pattern also finds r="D9" in text
+_XLSX_CELL_TAG = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br=["\']([A-Z]{1,3})([0-9]{1,7})["\'][^>]*(?<!/)>')
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
 _ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _ODS_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
@@ -359,12 +361,14 @@ class _Members:
             while at < len(body):
                 # a step inflates to at most ~1,000 times its size (deflate's bound); never past the declared size
                 out += z.decompress(body[at : at + step])
-                at, step = at + step, min(step * 4, _PROLOG_MAX_STEP)
+                at, step = at + step, step * 4
                 if len(out) >= info.file_size:
                     return out[: info.file_size]
                 state = _prolog_state(out)
                 if state is not _MORE:
                     return out if state is _ROOT else None
+                if len(out) > _PROLOG_MAX:
+                    return None  # a prolog this long is no program's: the whole part is checked, in one pass
             return out
         except (zlib.error, zipfile.BadZipFile, struct.error) as e:
             raise ReadError(
@@ -374,20 +378,29 @@ class _Members:
             ) from e
 
 
-# compressed bytes inflated per step while looking for the root element: the prolog of a part Excel or
-# WPS wrote is its first hundred bytes or so; a long one is read in growing steps
-_PROLOG_STEP, _PROLOG_MAX_STEP = 256, 64 * 1024
+# compressed bytes inflated by the first step while looking for the root element (the prolog of a part
+# Excel or WPS wrote is its first hundred bytes or so), each step four times the last; past _PROLOG_MAX
+# inflated bytes the part is checked whole (each step rescans what it has: this keeps that linear)
+_PROLOG_STEP, _PROLOG_MAX = 256, 64 * 1024
 _ROOT, _DECLARATION, _MORE = object(), object(), object()
 
 
 def _prolog_state(data: bytes) -> object:
     """_ROOT: the root element has started with no declaration before it; _DECLARATION: a <!…> that is not
-    a comment (a DOCTYPE) comes first; _MORE: the prolog goes on past `data`."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:  # UTF-16: markup is no longer ASCII bytes
-        le = data[:2] == b"\xff\xfe" or data[:1] == b"<"
-        text = data.decode("utf-16-le" if le else "utf-16-be", errors="ignore").lstrip("\ufeff")
+    a comment (a DOCTYPE) comes first, or the part does not start as XML writers start one; _MORE: the
+    prolog goes on past `data`."""
+    # Only a part that starts the way XML writers start one is scanned here; anything else (leading
+    # whitespace, UTF-16 without its mark after it, another encoding) is checked whole, as before.
+    if data.startswith((b"\xff\xfe<\x00", b"<\x00")):  # UTF-16 first: its "<" is a "<" byte and a zero
+        text = data.decode("utf-16-le", errors="ignore").lstrip("\ufeff")
+    elif data.startswith((b"\xfe\xff\x00<", b"\x00<")):
+        text = data.decode("utf-16-be", errors="ignore").lstrip("\ufeff")
+    elif data.startswith((b"<", b"\xef\xbb\xbf<")):
+        text = data.decode("latin-1")  # UTF-8: the markup is ASCII bytes
+    elif len(data) < 4:
+        return _MORE
     else:
-        text = data.decode("latin-1")  # UTF-8 or another ASCII-compatible encoding: markup bytes are ASCII
+        return _DECLARATION
     i = 0
     while True:
         j = text.find("<", i)
@@ -417,11 +430,17 @@ def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: Kind, m
     """Look at every XML part: refuse declarations and oversized sheets. True when a worksheet may hold
     cell facts (always for .ods, whose merged cells also come from sheetfacts)."""
     cell_facts = kind.name == "ods"
+    sheets: set[str] = set()
+    if kind.name == "xlsx":
+        # the parts calamine reads as sheets: those workbook.xml names (stored anywhere), and xl/worksheets/
+        sheets = set(_sheet_parts(zf, members)) | {
+            i.filename for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+        }
     for info in infos:
         name = info.filename
-        if not name.lower().endswith((".xml", ".rels", ".vml")) or info.is_dir():
+        if info.is_dir() or (name not in sheets and not name.lower().endswith((".xml", ".rels", ".vml"))):
             continue
-        whole = name in _WHOLE or (kind.name == "xlsx" and name.startswith("xl/worksheets/") and name.endswith(".xml"))
+        whole = name in _WHOLE or name in sheets
         data = None if whole else members.prolog(info)
         if data is None:
             data = members.read(info)
@@ -432,8 +451,10 @@ def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: Kind, m
                 f"文件内部的 {name} 含有 DOCTYPE/ENTITY 声明，出于安全原因拒绝读取。",
                 "正常的 Excel/WPS 文件不含这种声明。请用 Excel/WPS 打开后另存为新的 .xlsx 再报送。",
             )
-        if kind.name == "xlsx" and name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        if name in sheets:
             rows, cols = _xlsx_extent(data)
+            if _too_big(rows, cols):
+                rows, cols = _xlsx_extent(data, _XLSX_CELL_TAG)
             if _too_big(rows, cols):  # the sheet's name is looked up only for the message
                 _bound_sheet(_sheet_parts(zf, members).get(name, ""), rows, cols)
             cell_facts = cell_facts or has_facts(data)
@@ -478,10 +499,10 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _xlsx_extent(data: bytes) -> tuple[int, int]:
+def _xlsx_extent(data: bytes, pattern: re.Pattern[bytes] = _XLSX_CELL) -> tuple[int, int]:
     """Last row and column (1-based) holding a value, from the cell references."""
     # distinct rows and columns are few: max() runs over sets
-    cells = _XLSX_CELL.findall(data)
+    cells = pattern.findall(data)
     if not cells:
         return 0, 0
     cols = {col for col, _ in cells}

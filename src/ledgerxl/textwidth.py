@@ -21,6 +21,7 @@ def wrapped_lines(text: str, width: float) -> int:
     per = max(int(width), 1)
     lines = 0
     for p in text.split("\n"):
-        # every character is at most 2 wide: a short paragraph fits on one line without measuring it
+        # a short paragraph fits on one line without measuring it: no character is drawn wider than 2
+        # (display_width's 4 for a character outside GBK is a margin, not a width)
         lines += 1 if 2 * len(p) <= per else max(1, -(-display_width(p) // per))
     return lines

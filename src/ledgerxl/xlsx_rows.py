@@ -57,10 +57,8 @@ def _row_xml(n: int, row: ItemRow, number_style: str, text_styles: tuple[str, st
     cells = [f'<row r="{n}" spans="1:4" ht="{row.height:g}" customHeight="1"><c r="A{n}" s="{number_style}">']
     cells.append(f"<v>{row.number}</v></c>")
     for col, style, text in zip("BCD", text_styles, row.texts):
-        if not text:
-            cells.append(f'<c r="{col}{n}" s="{style}"/>')  # as xlsxwriter writes an empty string: blank
-            continue
-        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        # an empty text stays an empty string (as xlsxwriter writes it), not a blank cell
+        space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
         cells.append(f'<c r="{col}{n}" s="{style}" t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>')
     cells.append("</row>")
     return "".join(cells)

@@ -368,6 +368,31 @@ def _csv(progress: dict[int, str]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+_FAR_CORNER = f'<row r="1">{_istr("A1", "序号")}</row><row r="1048576">{_istr("XFD1048576", "x")}</row>'
+
+
+def _moved_sheet() -> bytes:
+    """The far-corner sheet stored at xl/data/grid.bin: calamine follows workbook.xml.rels, not the folder."""
+    data = raw_xlsx(_sheet(_FAR_CORNER))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            name = info.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = "xl/data/grid.bin"
+            body = body.replace(b"worksheets/sheet1.xml", b"data/grid.bin")
+            dst.writestr(name, body)
+    return out.getvalue()
+
+
+def _utf16le_unmarked_doctype() -> bytes:
+    """Shared strings in UTF-16LE with no byte-order mark, a space first, then a comment holding U+3C00
+    (read as big-endian it would be a "<") and entities: expat reads it and expands them."""
+    xml = f" <!--\u3c00x-->{BILLION_LAUGHS}<sst {_NS}><si><t>&lol9;</t></si></sst>"
+    return raw_xlsx(_sheet(_HEADER_ROW), sst=xml.encode("utf-16-le"))
+
+
 def _late_doctype_sst(encoding: str) -> bytes:
     """sharedStrings whose DOCTYPE comes after a comment holding markup-like text and 8 KB of text that
     does not compress (the scan reads only a part's prolog, step by step: it must not stop early)."""
@@ -504,6 +529,28 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        "far-corner-single-quotes",
+        ("右下角单引号.xlsx",),
+        "E104",
+        "the far-corner cell with its reference in single quotes (r='XFD1048576')",
+        _put(
+            "右下角单引号.xlsx",
+            lambda: raw_xlsx(
+                _sheet(
+                    f'<row r="1">{_istr("A1", "序号")}</row>'
+                    "<row r='1048576'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>"
+                )
+            ),
+        ),
+    ),
+    Case(
+        "far-corner-moved",
+        ("右下角移位.xlsx",),
+        "E104",
+        "the far-corner sheet stored outside xl/worksheets/, under a name not ending in .xml",
+        _put("右下角移位.xlsx", _moved_sheet),
+    ),
+    Case(
         "wide-sheet",
         ("超宽.xlsx",),
         "E104",
@@ -569,6 +616,13 @@ CASES: list[Case] = [
         "E113",
         "DOCTYPE in a UTF-16 encoded sheet part",
         _put("UTF16声明.xlsx", _utf16_doctype),
+    ),
+    Case(
+        "utf16le-unmarked-doctype",
+        ("UTF16无标记声明.xlsx",),
+        "E113",
+        "entities in UTF-16LE shared strings with no byte-order mark, a space and a comment first",
+        _put("UTF16无标记声明.xlsx", _utf16le_unmarked_doctype),
     ),
     Case(
         "late-doctype",
