@@ -330,18 +330,14 @@ def render_outputs(
     att = cfg.attachment
     label = att.label or None
     docx_opts = DocxOptions(label=label, cell_size=att.font_size, with_departments=att.with_departments, date=date)
-    outputs = {
-        out / LEDGER_NAME: b"",  # keeps the written order: 台账, 附件, 通知
-        out / ATTACHMENT_NAME: b"",
-    }
     if parallel.worker_count(cfg.jobs, len(ledger.rows), parallel.MIN_ROWS) > 1:
         # a large ledger: 附件.docx is rendered by another process while 台账.xlsx is rendered here
-        with parallel.Beside(build_docx, ledger, docx_opts) as docx:
-            outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
-            outputs[out / ATTACHMENT_NAME] = docx.result()
+        with parallel.Beside(build_docx, ledger, docx_opts) as other:
+            xlsx = build_xlsx(ledger, date)
+            docx = other.result()
     else:
-        outputs[out / LEDGER_NAME] = build_xlsx(ledger, date)
-        outputs[out / ATTACHMENT_NAME] = build_docx(ledger, docx_opts)
+        xlsx, docx = build_xlsx(ledger, date), build_docx(ledger, docx_opts)
+    outputs = {out / LEDGER_NAME: xlsx, out / ATTACHMENT_NAME: docx}
     if cfg.notice.enabled:
         from ledgerxl.notice import notice_context, render_notice
 
