@@ -10,6 +10,7 @@ if a target failed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -224,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
             return size is None or size.entries <= NAIVE_AUTO_MAX
         return args.naive == "all" or name in wanted
 
+    if args.naive != "none" and importlib.util.find_spec("pandas") is None:
+        # pandas is the `bench` extra: ledgerxl itself never needs it
+        raise SystemExit('the naive baseline needs pandas: python3 -m pip install -e ".[bench]" (or --naive none)')
     data = args.data or Path(tempfile.gettempdir()) / "ledgerxl-bench"
     compile_sources()
     head = header(args.clock, args.repeat)

@@ -30,3 +30,15 @@ def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     r = run_merge(MergeOptions(out=out, config=cfg))
     assert not r.errors, r.errors
     return out
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One closing line when rendering tests were skipped, and how to get them (they skip without LibreOffice)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "render" in getattr(r, "keywords", {})]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} rendering tests skipped: they need LibreOffice and poppler "
+            "(apt-get install libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils, "
+            "or run bash .ci/run, which installs them)",
+            yellow=True,
+        )

@@ -47,14 +47,19 @@ previous_option = click.option(
 
 
 class CliError(click.ClickException):
-    """A library error shown to the clerk as 错误：… with the library's exit code."""
+    """A library error shown to the clerk as 错误：… with the library's exit code.
 
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    click reads `exit_code` from the class (a ClassVar since click 8.2's typing), so each exit code gets
+    its own subclass: `CliError.of(code)(message)`."""
 
     def show(self, file: Any = None) -> None:
         click.echo(f"错误：{self.format_message()}", err=True)
+
+    @staticmethod
+    @functools.cache
+    def of(exit_code: int) -> type[CliError]:
+        """The CliError subclass that exits with `exit_code` (one class per code, made once)."""
+        return type(f"CliError{exit_code}", (CliError,), {"exit_code": exit_code})
 
 
 def debug_enabled() -> bool:
@@ -76,16 +81,15 @@ def handle_errors(func: F) -> F:
         except LedgerxlError as e:
             if debug_enabled():
                 traceback.print_exc()
-            raise CliError(str(e), e.exit_code) from e
+            raise CliError.of(e.exit_code)(str(e)) from e
         except KeyboardInterrupt:
             click.echo("已中断；已有的输出文件未被改动。", err=True)
             sys.exit(130)
         except Exception as e:
             if debug_enabled():
                 traceback.print_exc()
-            raise CliError(
-                f"程序内部错误（{type(e).__name__}: {e}）。\n  处理办法：请加 --debug 重新运行，并把输出发给维护人员。",
-                EXIT_INTERNAL,
+            raise CliError.of(EXIT_INTERNAL)(
+                f"程序内部错误（{type(e).__name__}: {e}）。\n  处理办法：请加 --debug 重新运行，并把输出发给维护人员。"
             ) from e
 
     return wrapper  # type: ignore[return-value]
