@@ -1,6 +1,6 @@
 """Synthetic but realistic inputs: a master list of N items and D department forms, filled in.
 
-Forms are the real ones (`ledgerxl.forms.build_form`), so the reader sees what departments send.
+Forms are the real ones (`ledgerxl.write.form.build_form`), so the reader sees what departments send.
 Progress texts are 150–400 characters of Chinese built from the sentences of the published 2025 Q3
 ledger (figures varied so no two texts are alike); about one in eight items has two or three departments.
 Everything is seeded: the same size gives the same files.
@@ -225,9 +225,9 @@ out = "out"
 
 def generate(size: Size, dest: Path) -> Path:
     """Write the data set into `dest` (master, submissions/, ledgerxl.toml); returns the config path."""
-    from ledgerxl.forms import build_form
     from ledgerxl.model import Item
     from ledgerxl.periods import parse_period
+    from ledgerxl.write.form import build_form
 
     period = parse_period(PERIOD)
     items, progress = plan(size)

@@ -61,7 +61,7 @@ def tree_rss_mb(pid: int) -> float:
 
 class TreeSampler(threading.Thread):
     """Samples a process tree's memory every 10 ms: getrusage reports one process's peak, and a merge
-    may run worker processes (ledgerxl.parallel) beside it."""
+    may run worker processes (ledgerxl.jobs.parallel) beside it."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)

@@ -63,13 +63,13 @@ def timed(fn: Callable[[], T], clock: Clock, at_least: float = 0.2) -> tuple[T, 
 def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
     from ledgerxl.config import load_config
     from ledgerxl.departments import Departments
-    from ledgerxl.master import load_master
-    from ledgerxl.merge import build_ledger
-    from ledgerxl.pipeline import MergeOptions, collect_inputs, read_all, resolve_options
-    from ledgerxl.resubmit import choose_submissions
-    from ledgerxl.validate import validate
-    from ledgerxl.write_docx import DocxOptions, build_docx
-    from ledgerxl.write_xlsx import build_xlsx
+    from ledgerxl.jobs.merge import MergeOptions, collect_inputs, read_all, resolve_options
+    from ledgerxl.ledger import build_ledger
+    from ledgerxl.read.master import load_master
+    from ledgerxl.rules.resubmissions import choose_submissions
+    from ledgerxl.rules.validate import validate
+    from ledgerxl.write.attachment import DocxOptions, build_docx
+    from ledgerxl.write.ledger_xlsx import build_xlsx
 
     cfg = load_config(config_path)
     master_path, period, *_, inputs = resolve_options(MergeOptions(config=cfg))
@@ -119,7 +119,7 @@ def measure(config_path: Path, repeat: int, clock: Clock = time.perf_counter) ->
     import python_calamine  # noqa: F401
     import xlsxwriter  # noqa: F401
 
-    from ledgerxl.gcpause import paused_gc
+    from ledgerxl.jobs.gcpause import paused_gc
 
     with paused_gc():  # as run_merge
         runs = [run_once(config_path, clock) for _ in range(repeat)]

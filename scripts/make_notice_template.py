@@ -2,7 +2,7 @@
 
 The template is an ordinary Word document in the GB/T 9704-2012 layout: every paragraph uses a named style
 (公文标题, 主送机关, 公文正文, 一级标题, 附件说明, 发文机关署名, 成文日期) so a clerk can restyle it in
-Word, and the figures are jinja tags (docxtpl) listed in ledgerxl.notice.TAGS.
+Word, and the figures are jinja tags (docxtpl) listed in ledgerxl.write.notice.TAGS.
 
     python scripts/make_notice_template.py           # rewrite the template
     python scripts/make_notice_template.py --check   # exit 1 if the committed template is out of date
@@ -18,8 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from ledgerxl.atomic import write_atomic  # noqa: E402
-from ledgerxl.gbt9704 import (  # noqa: E402
+from ledgerxl.write.gbt9704 import (  # noqa: E402
     FANGSONG,
     HEITI,
     LATIN,
@@ -29,7 +28,8 @@ from ledgerxl.gbt9704 import (  # noqa: E402
     new_document,
     save,
 )
-from ledgerxl.notice import TEMPLATE  # noqa: E402
+from ledgerxl.write.notice import TEMPLATE  # noqa: E402
+from ledgerxl.write.publish import write_atomic  # noqa: E402
 
 SIZE = 16  # 三号: body text of an official document
 CHAR = SIZE * 20  # one character, twips

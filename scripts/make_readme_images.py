@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from ledgerxl.config import load_config  # noqa: E402
-from ledgerxl.pipeline import MergeOptions, run_merge  # noqa: E402
+from ledgerxl.jobs.merge import MergeOptions, run_merge  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 DPI = "70"

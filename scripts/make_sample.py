@@ -14,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from ledgerxl.atomic import write_atomic  # noqa: E402
-from ledgerxl.forms import build_form  # noqa: E402
-from ledgerxl.master import load_master  # noqa: E402
 from ledgerxl.periods import parse_period  # noqa: E402
+from ledgerxl.read.master import load_master  # noqa: E402
+from ledgerxl.write.form import build_form  # noqa: E402
+from ledgerxl.write.publish import write_atomic  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "qingdao-2025-q3"
 OUT = ROOT / "sample_inputs" / "2025-q3"
@@ -42,7 +42,7 @@ def master_xlsx(rows: list[dict[str, str]]) -> bytes:
 
     import xlsxwriter
 
-    from ledgerxl.atomic import normalize_zip
+    from ledgerxl.write.publish import normalize_zip
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})

@@ -15,12 +15,12 @@ from helpers import ROOT, invoke
 
 from ledgerxl.config import load_config
 from ledgerxl.departments import Departments
-from ledgerxl.forms import build_form
-from ledgerxl.master import load_master
 from ledgerxl.model import MasterList
 from ledgerxl.periods import parse_period
-from ledgerxl.read import read_submission
-from ledgerxl.tables import cell_text
+from ledgerxl.read.grid import cell_text
+from ledgerxl.read.master import load_master
+from ledgerxl.read.submission import read_submission
+from ledgerxl.write.form import build_form
 
 OUTPUTS = ("台账.xlsx", "附件.docx", "催报名单.xlsx", "催报名单.txt")
 
@@ -74,7 +74,7 @@ def form(
     contact: str = "",
     phone: str = "",
 ) -> bytes:
-    """A department's form built with ledgerxl.forms.build_form; `only` keeps just those item rows;
+    """A department's form built with ledgerxl.write.form.build_form; `only` keeps just those item rows;
     contact/phone fill the form's 联系人/联系电话 cells (B3/D3)."""
     items = [it for it in master_of(work).items_of(department) if only is None or it.number in only]
     data = build_form(department, items, parse_period(period), progress)

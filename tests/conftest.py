@@ -23,7 +23,7 @@ def sample_dir(tmp_path: Path) -> Path:
 def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample merged once for the whole session (read-only use)."""
     from ledgerxl.config import load_config
-    from ledgerxl.pipeline import MergeOptions, run_merge
+    from ledgerxl.jobs.merge import MergeOptions, run_merge
 
     out = tmp_path_factory.mktemp("sample-out")
     cfg = load_config(SAMPLE / "ledgerxl.toml")

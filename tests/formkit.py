@@ -11,12 +11,12 @@ from typing import Any
 import openpyxl
 
 from ledgerxl.departments import Departments
-from ledgerxl.forms import build_form
+from ledgerxl.jobs.merge import read_all
 from ledgerxl.model import Finding, Item, MasterList, Submission
 from ledgerxl.periods import parse_period
-from ledgerxl.pipeline import read_all
-from ledgerxl.read import read_submission
-from ledgerxl.validate import validate
+from ledgerxl.read.submission import read_submission
+from ledgerxl.rules.validate import validate
+from ledgerxl.write.form import build_form
 
 PERIOD = parse_period("2025Q3")
 ITEMS = [

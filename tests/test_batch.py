@@ -32,13 +32,13 @@ from batchkit import (
     subprocess_env,
 )
 
-from ledgerxl import batch as batch_mod
 from ledgerxl.errors import ConfigError, LockHeld
-from ledgerxl.history import disappeared_progress, history_findings
-from ledgerxl.lock import RunLock
+from ledgerxl.jobs import batch as batch_mod
+from ledgerxl.jobs.lock import RunLock
+from ledgerxl.jobs.store import SCHEMA_VERSION, Store
 from ledgerxl.model import Entry, Submission
 from ledgerxl.periods import parse_period
-from ledgerxl.store import SCHEMA_VERSION, Store
+from ledgerxl.rules.previous_period import disappeared_progress, history_findings
 
 KEJI = "市科技局"
 
@@ -330,7 +330,7 @@ def test_reminder_rows_are_tall_enough_for_wrapped_items() -> None:
 
     import openpyxl
 
-    from ledgerxl.reminders import ItemRef, Reminder, reminders_xlsx
+    from ledgerxl.write.reminders import ItemRef, Reminder, reminders_xlsx
 
     long_text = "实施未来技术攻尖工程开展十项左右颠覆性技术研发储备工作"  # 27 characters: no … needed
     reminders = [
@@ -471,7 +471,7 @@ def test_store_schema_wal_and_migrations(tmp_path: Path) -> None:
 
 
 def test_failed_migration_leaves_database_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ledgerxl.store as store_mod
+    import ledgerxl.jobs.store as store_mod
 
     db = tmp_path / "h.db"
     Store.open(db).close()
@@ -534,12 +534,12 @@ def test_custom_reminder_template_and_strict_undefined(sample_dir: Path) -> None
 
 def test_internal_error_is_logged_with_its_traceback(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The console says only 程序内部错误; the unattended run's log keeps what a maintainer needs."""
-    import ledgerxl.pipeline
+    import ledgerxl.jobs.merge
 
     def boom(*a: object, **k: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(ledgerxl.pipeline, "render_outputs", boom)
+    monkeypatch.setattr(ledgerxl.jobs.merge, "render_outputs", boom)
     r = batch(sample_dir)
     assert r.exit_code == 70 and "Traceback" not in r.output
     assert r.output.startswith("错误：程序内部错误（RuntimeError: boom）。")
@@ -662,8 +662,8 @@ def test_two_forms_from_one_department_in_one_run_newest_wins(sample_dir: Path) 
 
 
 def test_publish_writes_every_temp_before_renaming(tmp_path: Path) -> None:
-    from ledgerxl.atomic import publish
     from ledgerxl.errors import OutputError
+    from ledgerxl.write.publish import publish
 
     a, b = tmp_path / "a.txt", tmp_path / "sub"
     a.write_bytes(b"old a")
@@ -678,8 +678,8 @@ def test_publish_writes_every_temp_before_renaming(tmp_path: Path) -> None:
 
 def test_rename_retries_a_moment_on_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A scanner holding the new file refuses the rename briefly; a file kept open fails with a hint."""
-    from ledgerxl import atomic
     from ledgerxl.errors import OutputError
+    from ledgerxl.write import publish as atomic
 
     real_replace, refusals = os.replace, [2]
 

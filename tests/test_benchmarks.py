@@ -62,7 +62,7 @@ def test_generated_inputs_are_realistic_and_repeatable() -> None:
 
 def test_generated_forms_merge_cleanly(tmp_path: Path) -> None:
     from ledgerxl.config import load_config
-    from ledgerxl.pipeline import MergeOptions, run_merge
+    from ledgerxl.jobs.merge import MergeOptions, run_merge
 
     config = generate.ensure(generate.Size("t", 30, 3), tmp_path)
     r = run_merge(MergeOptions(out=tmp_path / "out", config=load_config(config)))

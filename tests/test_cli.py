@@ -11,9 +11,9 @@ import pytest
 from helpers import invoke
 
 from ledgerxl.cli import COMMANDS, SHORT_HELP, main
-from ledgerxl.forms import build_form
-from ledgerxl.master import load_master
 from ledgerxl.periods import parse_period
+from ledgerxl.read.master import load_master
+from ledgerxl.write.form import build_form
 
 
 def test_every_command_has_help() -> None:
@@ -138,7 +138,7 @@ def test_missing_department_is_a_warning(sample_dir: Path) -> None:
 
 
 def test_internal_error_has_no_traceback_unless_debug(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ledgerxl.pipeline as pl
+    import ledgerxl.jobs.merge as pl
 
     def boom(*a: object, **k: object) -> None:
         raise RuntimeError("boom")

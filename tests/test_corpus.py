@@ -19,9 +19,9 @@ import pytest
 from helpers import ROOT, SAMPLE, docx_lines, invoke
 
 from ledgerxl import codes
-from ledgerxl.forms import build_form
-from ledgerxl.master import load_master
 from ledgerxl.periods import parse_period
+from ledgerxl.read.master import load_master
+from ledgerxl.write.form import build_form
 
 sys.path.insert(0, str(ROOT / "tests" / "corpus"))
 import make_corpus  # noqa: E402
@@ -286,7 +286,7 @@ def test_unsafe_input_never_reaches_a_parser(corpus: Path, monkeypatch: pytest.M
     import python_calamine
 
     from ledgerxl.errors import ReadError
-    from ledgerxl.tables import read_grids
+    from ledgerxl.read.grid import read_grids
 
     def never(*a: object, **k: object) -> None:
         raise AssertionError("parser reached")
@@ -314,15 +314,15 @@ def test_unsafe_input_never_reaches_a_parser(corpus: Path, monkeypatch: pytest.M
     ],
 )
 def test_formula_like_text(text: str, flagged: bool) -> None:
-    from ledgerxl.content import looks_like_formula
+    from ledgerxl.rules.content import looks_like_formula
 
     assert looks_like_formula(text) is flagged
 
 
 def test_excel_length_counts_utf16_units_and_the_writer_refuses_to_cut() -> None:
-    from ledgerxl.content import excel_length
     from ledgerxl.errors import OutputError
-    from ledgerxl.write_xlsx import cell_safe
+    from ledgerxl.rules.content import excel_length
+    from ledgerxl.write.ledger_xlsx import cell_safe
 
     assert excel_length("进展𠀀😀") == 6
     assert cell_safe("a\x07b\ufffec") == "abc"

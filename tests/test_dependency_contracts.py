@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ledgerxl import xlsx_rows
-from ledgerxl.write_xlsx import LEDGER_PART
+from ledgerxl.write import xlsx_rows
+from ledgerxl.write.ledger_xlsx import LEDGER_PART
 
 
 def _xlsxwriter_sheet(texts: list[str]) -> tuple[bytes, bytes, str]:

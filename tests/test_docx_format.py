@@ -10,9 +10,9 @@ import pytest
 from helpers import W, docx_lines, docx_xml
 from lxml import etree
 
-from ledgerxl.gbt9704 import TEXT_WIDTH
 from ledgerxl.model import Item, Ledger, LedgerRow
-from ledgerxl.write_docx import DocxOptions, build_docx, column_widths
+from ledgerxl.write.attachment import DocxOptions, build_docx, column_widths
+from ledgerxl.write.gbt9704 import TEXT_WIDTH
 
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 MM = 1440 / 25.4  # twips per millimetre

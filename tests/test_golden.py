@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from helpers import DATA, SAMPLE, docx_lines, expected_lines
 
-from ledgerxl import pipeline
 from ledgerxl.config import load_config
-from ledgerxl.pipeline import MergeOptions, run_merge
+from ledgerxl.jobs import merge as pipeline
+from ledgerxl.jobs.merge import MergeOptions, run_merge
 
 
 def _sha(p: Path) -> str:

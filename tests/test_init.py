@@ -14,9 +14,9 @@ from helpers import SAMPLE, docx_lines, expected_lines, invoke
 
 from ledgerxl.config import load_config
 from ledgerxl.errors import MasterError
-from ledgerxl.known_departments import CITY_DEPARTMENTS
-from ledgerxl.master import load_master
-from ledgerxl.workdir import current_period
+from ledgerxl.jobs.init import current_period
+from ledgerxl.master.known_departments import CITY_DEPARTMENTS
+from ledgerxl.read.master import load_master
 
 
 def _sha(p: Path) -> str:

@@ -11,7 +11,7 @@ import pytest
 from helpers import SAMPLE, invoke
 
 from ledgerxl import codes
-from ledgerxl.master_check import check_master
+from ledgerxl.master.check import check_master
 
 ROWS = [
     ("1", "全市生产总值增长5.5%左右。", "市统计局", "≈ 5.5 %"),
@@ -202,7 +202,7 @@ def test_targets_command_lists_targets_and_fills_a_copy(sample_dir: Path) -> Non
     lines = r.output.splitlines()
     assert lines[0] == "1\t≈ 5.5 %\t全市生产总值增长5.5%左右。"
     assert lines[44:] == ["识别出量化目标 44/44 项。", "已写出：带目标.xlsx"]
-    from ledgerxl.master import load_master
+    from ledgerxl.read.master import load_master
 
     filled = load_master(sample_dir / "带目标.xlsx").items
     original = load_master(sample_dir / "挂牌事项清单.xlsx").items

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from helpers import DATA, SAMPLE, W, docx_lines, invoke
 
-from ledgerxl.master import load_master
-from ledgerxl.master_import import Match, SourceRow, match_previous, read_text
-from ledgerxl.master_rows import read_master_rows
+from ledgerxl.master.importer import Match, SourceRow, match_previous, read_text
 from ledgerxl.model import Item
+from ledgerxl.read.master import load_master
+from ledgerxl.read.master_rows import read_master_rows
 
 REFERENCE = SAMPLE / "挂牌事项清单.xlsx"
 
@@ -116,8 +116,8 @@ def _import(src: Path, tmp_path: Path, *extra: str) -> Path:
 
 
 def test_docx_without_label_and_with_departments(tmp_path: Path) -> None:
-    from ledgerxl.merge import build_ledger
-    from ledgerxl.write_docx import DocxOptions, build_docx
+    from ledgerxl.ledger import build_ledger
+    from ledgerxl.write.attachment import DocxOptions, build_docx
 
     master = load_master(REFERENCE)
     ledger = build_ledger(master, [], "2025年市政府工作报告公开挂牌事项三季度进展情况台账", "进展情况", "（未报送）")

@@ -14,8 +14,8 @@ from helpers import ROOT, W, docx_lines, docx_xml, invoke
 
 from ledgerxl.errors import NoticeTemplateError
 from ledgerxl.model import Item, Ledger, LedgerRow
-from ledgerxl.notice import TAGS, TEMPLATE, attachment_number, chinese_date, notice_context, render_notice
 from ledgerxl.periods import parse_period
+from ledgerxl.write.notice import TAGS, TEMPLATE, attachment_number, chinese_date, notice_context, render_notice
 
 ATTACHMENT_LINE = "附件：2025年市政府工作报告公开挂牌事项三季度进展情况台账"
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, invoke
 
-from ledgerxl import parallel
 from ledgerxl.config import load_config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ConfigError
-from ledgerxl.master import load_master
+from ledgerxl.jobs import parallel
+from ledgerxl.jobs.merge import collect_inputs, read_checked
 from ledgerxl.model import Finding, Item, Ledger, LedgerRow, Submission
-from ledgerxl.pipeline import collect_inputs, read_checked
+from ledgerxl.read.master import load_master
 
 sys.path.insert(0, str(ROOT / "tests" / "corpus"))
 import make_corpus  # noqa: E402
@@ -138,8 +138,8 @@ def test_collector_paused_during_a_run_and_restored_after(
 ) -> None:
     import gc
 
-    from ledgerxl import pipeline
-    from ledgerxl.gcpause import paused_gc
+    from ledgerxl.jobs import merge as pipeline
+    from ledgerxl.jobs.gcpause import paused_gc
 
     seen: list[bool] = []
     real = pipeline.build_ledger
@@ -179,7 +179,7 @@ def _render_fails(path: str) -> bytes:
 
 def test_beside_returns_what_the_other_process_rendered_or_raised() -> None:
     from ledgerxl.errors import OutputError, ReadError
-    from ledgerxl.write_docx import DocxOptions, build_docx
+    from ledgerxl.write.attachment import DocxOptions, build_docx
 
     ledger = _tiny_ledger()
     with parallel.Beside(build_docx, ledger, DocxOptions()) as other:

@@ -17,12 +17,12 @@ from click.testing import CliRunner
 from helpers import ROOT, SAMPLE, W, docx_lines, docx_xml
 from lxml import etree
 
-from ledgerxl import textwidth
-from ledgerxl.atomic import normalize_zip
 from ledgerxl.cli import main
 from ledgerxl.cli.progress import FileProgress
 from ledgerxl.model import Item, Ledger, LedgerRow, MasterList
-from ledgerxl.write_docx import DocxOptions, build_docx, table_xml
+from ledgerxl.write import textwidth
+from ledgerxl.write.attachment import DocxOptions, build_docx, table_xml
+from ledgerxl.write.publish import normalize_zip
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_master_index_matches_a_scan() -> None:
 
 def test_master_messages_name_the_cells(tmp_path: Path) -> None:
     from ledgerxl.errors import MasterError
-    from ledgerxl.master import load_master
+    from ledgerxl.read.master import load_master
 
     p = tmp_path / "m.csv"  # cell names are only built when a message needs them
     p.write_text("说明\n序号,事项内容,责任单位\n1,x,市科技局\n二,y,市财政局\n", encoding="utf-8")
@@ -170,7 +170,7 @@ def test_docx_table_is_spliced_whole(tmp_path: Path) -> None:
 
 def test_read_all_reports_progress(tmp_path: Path) -> None:
     from ledgerxl.departments import Departments
-    from ledgerxl.pipeline import collect_inputs, read_all
+    from ledgerxl.jobs.merge import collect_inputs, read_all
 
     files = collect_inputs([SAMPLE / "submissions"])
     (tmp_path / "坏文件.txt").write_text("x", encoding="utf-8")
@@ -264,7 +264,7 @@ def test_merge_never_imports_pandas(tmp_path: Path) -> None:
 
 
 def test_fast_nfkc_is_unicodedata_nfkc() -> None:
-    from ledgerxl.periodrefs import nfkc
+    from ledgerxl.rules.periodrefs import nfkc
 
     for cp in range(0x10000):
         assert nfkc(chr(cp)) == unicodedata.normalize("NFKC", chr(cp)), hex(cp)
@@ -280,7 +280,7 @@ def test_fast_nfkc_is_unicodedata_nfkc() -> None:
 def test_period_patterns_find_what_they_found_without_the_lookahead() -> None:
     import re
 
-    from ledgerxl import periodrefs
+    from ledgerxl.rules import periodrefs
 
     rng = random.Random(8)
     pool = list("0123456789202512年度月份底末截至止到-~季前第三一二四上下半全旬中目当本期以来，。、 ") + [
@@ -296,7 +296,7 @@ def test_period_patterns_find_what_they_found_without_the_lookahead() -> None:
 
 
 def test_letters_stops_counting_when_it_has_enough() -> None:
-    from ledgerxl.validate import letters
+    from ledgerxl.rules.validate import letters
 
     text = "已完成，。 " + "进展" * 200
     assert letters(text) == 403 and letters(text, 15) == 15
@@ -304,8 +304,8 @@ def test_letters_stops_counting_when_it_has_enough() -> None:
 
 
 def test_safety_inflates_parts_as_zipfile_does(tmp_path: Path) -> None:
-    from ledgerxl import safety
     from ledgerxl.errors import ReadError
+    from ledgerxl.read import safety
 
     members = {"a.xml": b"<a>" + "进展".encode() * 5000 + b"</a>", "empty.xml": b"", "s.xml": b"<s/>" * 50}
     buf = io.BytesIO()
@@ -339,7 +339,7 @@ def test_docx_drops_lone_surrogates(tmp_path: Path) -> None:
 
 def test_validate_reports_progress_and_stays_quiet_off_a_terminal(sample_dir: Path) -> None:
     from ledgerxl.config import load_config
-    from ledgerxl.intake import ValidateOptions, run_validate
+    from ledgerxl.jobs.validate import ValidateOptions, run_validate
 
     calls: list[tuple[int, int]] = []
     cfg = load_config(sample_dir / "ledgerxl.toml")
@@ -356,8 +356,8 @@ def test_validate_reports_progress_and_stays_quiet_off_a_terminal(sample_dir: Pa
 
 
 def test_only_earlier_stops_early_with_the_same_answer() -> None:
-    from ledgerxl.periodrefs import _previous_end, mentions, only_earlier
     from ledgerxl.periods import parse_period
+    from ledgerxl.rules.periodrefs import _previous_end, mentions, only_earlier
 
     def by_definition(text: str, period: object) -> list[object]:
         found = mentions(text)  # every mention, in text order

@@ -18,14 +18,14 @@ from helpers import ROOT, SAMPLE, W, docx_xml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledgerxl.content import XML_ILLEGAL, check_content
 from ledgerxl.departments import Departments
 from ledgerxl.errors import LedgerxlError
-from ledgerxl.forms import build_form
-from ledgerxl.master import load_master
+from ledgerxl.jobs.merge import MergeOptions, run_merge
 from ledgerxl.periods import parse_period
-from ledgerxl.pipeline import MergeOptions, run_merge
-from ledgerxl.read import read_submission
+from ledgerxl.read.master import load_master
+from ledgerxl.read.submission import read_submission
+from ledgerxl.rules.content import XML_ILLEGAL, check_content
+from ledgerxl.write.form import build_form
 
 MASTER = load_master(SAMPLE / "挂牌事项清单.xlsx")
 DEPARTMENTS = Departments(MASTER.departments)

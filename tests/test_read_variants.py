@@ -14,8 +14,8 @@ import xlsxwriter
 from formkit import DEPT, ITEMS, PROGRESS, edit, findings_for, form_path, put_formula, read, set_cells, write_master
 
 from ledgerxl.departments import Departments
-from ledgerxl.read import parse_number
-from ledgerxl.sheetfacts import SheetFacts
+from ledgerxl.read.cellfacts import SheetFacts
+from ledgerxl.read.submission import parse_number
 
 
 def workbook(path: Path, fill: Callable[[Any, Any], None], sheets: tuple[str, ...] = ("Sheet1",)) -> Path:

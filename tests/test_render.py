@@ -26,8 +26,8 @@ from pdf_helpers import (
 )
 
 from ledgerxl.config import load_config
-from ledgerxl.pipeline import MergeOptions, run_merge
-from ledgerxl.write_docx import column_widths
+from ledgerxl.jobs.merge import MergeOptions, run_merge
+from ledgerxl.write.attachment import column_widths
 
 pytestmark = [pytest.mark.render, needs_tools]
 

@@ -27,7 +27,7 @@ from formkit import (
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ledgerxl.codes import CODES
-from ledgerxl.tables import is_encrypted
+from ledgerxl.read.grid import is_encrypted
 
 NAME = f"{DEPT}-2025年三季度.xlsx"
 

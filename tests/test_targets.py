@@ -289,7 +289,7 @@ def test_check_values_quiet_when_consistent() -> None:
 
 def _with_targets(sample_dir: Path) -> None:
     """The sample master list with its 目标 column filled (as `ledgerxl master targets --out` does)."""
-    from ledgerxl.master_targets import target_table
+    from ledgerxl.master.targets import target_table
 
     target_table(sample_dir / "挂牌事项清单.xlsx", sample_dir / "带目标.xlsx")
     (sample_dir / "挂牌事项清单.xlsx").unlink()
@@ -308,9 +308,9 @@ def _fill(form: Path, cells: dict[str, str]) -> None:
 def test_form_asks_for_the_value_when_items_have_targets(sample_dir: Path) -> None:
     import openpyxl
 
-    from ledgerxl.forms import HEADERS, build_form
-    from ledgerxl.master import load_master
     from ledgerxl.periods import parse_period
+    from ledgerxl.read.master import load_master
+    from ledgerxl.write.form import HEADERS, build_form
 
     _with_targets(sample_dir)
     items = load_master(sample_dir / "挂牌事项清单.xlsx").items_of("市科技局")
@@ -340,9 +340,9 @@ def test_form_asks_for_the_value_when_items_have_targets(sample_dir: Path) -> No
 def test_merge_warns_on_status_against_value_and_summarises(sample_dir: Path) -> None:
     import openpyxl
 
-    from ledgerxl.forms import build_form
-    from ledgerxl.master import load_master
     from ledgerxl.periods import parse_period
+    from ledgerxl.read.master import load_master
+    from ledgerxl.write.form import build_form
 
     _with_targets(sample_dir)
     master = load_master(sample_dir / "挂牌事项清单.xlsx")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledgerxl.textdiff import char_diff, same_text
+from ledgerxl.rules.textdiff import char_diff, same_text
 
 ITEM = "实施未来技术“攻尖”工程，开展10项左右颠覆性技术攻关。"
 

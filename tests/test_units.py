@@ -10,8 +10,8 @@ from helpers import DATA, SAMPLE
 from ledgerxl.config import load_config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ConfigError, MasterError, PeriodError, os_reason
-from ledgerxl.master import load_master, split_departments
 from ledgerxl.periods import parse_period
+from ledgerxl.read.master import load_master, split_departments
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,9 @@ from formkit import DEPT, PROGRESS, form_path, set_cells, write_master
 from helpers import invoke
 
 from ledgerxl.config import load_config
-from ledgerxl.intake import ValidateOptions, run_validate
-from ledgerxl.merge import build_ledger
-from ledgerxl.write_xlsx import build_xlsx
+from ledgerxl.jobs.validate import ValidateOptions, run_validate
+from ledgerxl.ledger import build_ledger
+from ledgerxl.write.ledger_xlsx import build_xlsx
 
 # Acceptance 1: the warnings the 2025 Q3 sample gives, each with the text that justifies it.
 # None: every text is at least 19 letters long (W303 starts below 15), every period it names is 三季度,

@@ -14,7 +14,7 @@ from lxml import etree
 
 from ledgerxl.ledger_stats import ledger_stats
 from ledgerxl.model import Item, Ledger, LedgerRow
-from ledgerxl.write_xlsx import build_xlsx, summary_tables
+from ledgerxl.write.ledger_xlsx import build_xlsx, summary_tables
 
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -219,7 +219,7 @@ def test_spliced_rows_read_back_exactly() -> None:
 
 
 def test_splice_into_a_missing_part_is_an_error() -> None:
-    from ledgerxl.atomic import normalize_zip
+    from ledgerxl.write.publish import normalize_zip
 
     data = build_xlsx(formula_ledger(), dt.date(2025, 9, 30))
     with pytest.raises(ValueError, match="sheet9.xml"):  # rows meant for it are never dropped silently

@@ -420,7 +420,7 @@ def check_values(sub: Submission, master: MasterList) -> list[Finding]:
     department's value is a part of the whole. Items whose 目标 cell cannot be read are skipped
     here (`ledgerxl master check` reports them)."""
     from ledgerxl import codes
-    from ledgerxl.tables import cell_name
+    from ledgerxl.read.grid import cell_name
 
     out: list[Finding] = []
     col = sub.columns.get("value", sub.columns.get("number", 0))

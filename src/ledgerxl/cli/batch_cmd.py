@@ -25,8 +25,8 @@ def batch(config_path: Path | None, dry_run: bool, move_processed: bool) -> None
     没有新文件时输出不变。除一段简短小结外不向屏幕输出，详情见日志文件、输出目录中的 run.json
     和 ledgerxl status。退出码：0 正常，1 有未解决的错误，2 用法或配置错误，3 另一个批处理正在运行。
     """
-    from ledgerxl.batch import BatchOptions, run_batch
     from ledgerxl.config import load_config
+    from ledgerxl.jobs.batch import BatchOptions, run_batch
 
     cfg = load_config(config_path)
     result = run_batch(BatchOptions(config=cfg, dry_run=dry_run, move_processed=move_processed))

@@ -37,7 +37,7 @@ def forms(
     并附“填报说明”工作表。已有同名文件时不覆盖，除非加 --force。
     """
     from ledgerxl.config import load_config
-    from ledgerxl.forms import write_forms_for
+    from ledgerxl.write.form import write_forms_for
 
     cfg = load_config(config_path)
     written = write_forms_for(cfg, master=master, period=period, out=out, departments=list(departments), force=force)

@@ -23,7 +23,7 @@ def init(directory: Path, org: str, year: int | None, period: str | None) -> Non
 
     DIRECTORY 不存在时会新建；其中已有 ledgerxl.toml 或挂牌事项清单.xlsx 时不做任何改动（退出码 2）。
     """
-    from ledgerxl.workdir import init_workdir
+    from ledgerxl.jobs.init import init_workdir
 
     r = init_workdir(directory, org=org, year=year, period=period)
     click.echo(f"已新建工作目录 {r.root}（{org}，报告期 {r.period}）：")

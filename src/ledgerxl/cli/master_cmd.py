@@ -33,9 +33,9 @@ def import_(source: Path, out: Path, previous: Path | None, force: bool, config_
     SOURCE 可以是 Word 附件（.docx）、台账（.xlsx/.xls/.ods/.csv）或其文本副本（.txt）。
     取序号、事项内容（和责任单位，如有），并从事项内容识别量化目标填入“目标”列。
     """
+    from ledgerxl.cli.summary import tally
     from ledgerxl.config import load_config
-    from ledgerxl.master_import import import_master
-    from ledgerxl.summary import tally
+    from ledgerxl.master.importer import import_master
 
     known = load_config(config_path).aliased_departments
     r = import_master(source, out, previous=previous, force=force, known_departments=known)
@@ -72,8 +72,8 @@ def check(master_path: Path | None, config_path: Path | None) -> None:
 
     MASTER_PATH 不给时用 ledgerxl.toml 中的 master。有问题时退出码 1。
     """
-    from ledgerxl.master_check import check_master
-    from ledgerxl.summary import format_finding
+    from ledgerxl.cli.summary import format_finding
+    from ledgerxl.master.check import check_master
 
     r = check_master(master_path, config_path)
     click.echo(f"挂牌事项清单：{r.master}（{r.items} 项，{len(r.departments)} 个责任单位）")
@@ -98,7 +98,7 @@ def targets(master_path: Path | None, out: Path | None, config_path: Path | None
     已填写的“目标”保留不变。加 --out 另存一份填好“目标”列的清单；输入文件不会被改动。
     """
     from ledgerxl.config import named_master
-    from ledgerxl.master_targets import target_table
+    from ledgerxl.master.targets import target_table
 
     r = target_table(named_master(master_path, config_path), out)
     for row in r.rows:

@@ -60,9 +60,9 @@ def merge(
     有错误时不生成台账（退出码 1），除非加 --allow-errors；用法或配置错误退出码 2。
     """
     from ledgerxl.cli.progress import FileProgress
+    from ledgerxl.cli.summary import count_line, findings_report, inputs_report
     from ledgerxl.config import load_config
-    from ledgerxl.pipeline import MergeOptions, run_merge
-    from ledgerxl.summary import count_line, findings_report, inputs_report
+    from ledgerxl.jobs.merge import MergeOptions, run_merge
 
     if no_attachment_label and attachment_label:
         raise click.UsageError("--attachment-label 和 --no-attachment-label 只能选一个。")

@@ -56,9 +56,9 @@ def validate(
     import json
 
     from ledgerxl.cli.progress import FileProgress
+    from ledgerxl.cli.summary import count_line, findings_report, inputs_report, sort_findings
     from ledgerxl.config import load_config
-    from ledgerxl.intake import ValidateOptions, run_validate
-    from ledgerxl.summary import count_line, findings_report, inputs_report, sort_findings
+    from ledgerxl.jobs.validate import ValidateOptions, run_validate
 
     cfg = load_config(config_path)
     with FileProgress() as progress:

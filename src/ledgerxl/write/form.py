@@ -1,0 +1,298 @@
+"""Submission forms (报送表) for departments: the layout `read` expects, pre-filled per department.
+
+Sheet 填报表: title; meta cells 填报单位 and 报告期 (pre-filled, locked), 联系人, 联系电话 and 填报日期
+(to fill); the header 序号 | 事项内容 | 责任单位 | 进展情况 | 完成状态 | 备注; the department's items in
+master order with the first three columns locked and the rest unlocked, 完成状态 as a drop-down; when
+the master list has targets, a locked 目标 column and an open 完成值 column come before 备注.
+The sheet is protected without a password (it guards against slips, not people). Sheet 填报说明
+says how to fill it. xlsxwriter writes standard data validations, which survive LibreOffice and openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+from ledgerxl.config import Config
+from ledgerxl.departments import Departments
+from ledgerxl.errors import UsageError
+from ledgerxl.model import Item, MasterList
+from ledgerxl.periods import Period
+from ledgerxl.write.publish import normalize_zip, publish
+from ledgerxl.write.textwidth import wrapped_lines
+
+SHEET = "填报表"
+GUIDE_SHEET = "填报说明"
+HEADERS = ("序号", "事项内容", "责任单位", "进展情况", "完成状态", "备注")
+WIDTHS = (9, 36, 16, 70, 12, 16)
+# when the master list has targets (目标), the form shows them (locked) and asks for the achieved value
+TARGET_HEADERS = ("序号", "事项内容", "责任单位", "进展情况", "完成状态", "目标", "完成值", "备注")
+TARGET_WIDTHS = (9, 36, 16, 70, 12, 14, 14, 16)
+INPUT_LINES = 3  # an empty progress cell is this many lines tall, room to type
+LINE_PT = 15  # 宋体 11pt line height in points
+STATUSES = ("已完成", "序时推进", "进度滞后", "未启动")
+HEADER_ROW = 3  # 0-based: title, two meta rows, header
+# meta cells (0-based row, col) of the values
+DEPARTMENT_CELL = (1, 1)  # B2
+PERIOD_CELL = (1, 3)  # D2
+CONTACT_CELL = (2, 1)  # B3
+PHONE_CELL = (2, 3)  # D3
+DATE_CELL = (2, 5)  # F3
+
+
+def form_title(period: Period, org: str = "市") -> str:
+    head = "全年完成情况" if period.is_annual else "进展情况"
+    return f"{period.year}年{org}政府工作报告公开挂牌事项{period.label}{head}填报表"
+
+
+def form_name(department: str, period: Period) -> str:
+    """File name of a department's form, e.g. 市科技局-2025年三季度.xlsx."""
+    return f"{department}-{period.year}年{period.label}.xlsx"
+
+
+def guide_lines(period: Period, count: int, with_targets: bool = False) -> list[str]:
+    label = period.progress_label
+    end = f"{period.end_date.month}月底"
+    return [
+        f"一、本表列出本单位负责的全部挂牌事项（共 {count} 项）。序号、事项内容、责任单位已锁定，请勿改动，"
+        "也不要增删行、调整表头或另建工作表。",
+        f"二、“{label}”填写截至{end}的本期情况，尽量用数据说明（数量、投资额、完成率等）；不要照抄上期内容，"
+        "也不要只写以前月份的数据。一个单元格内需要分段时按 Alt+Enter 换行，不要另起一行。",
+        "三、多个单位共同负责的事项，各单位只写本单位的工作；汇总时按责任单位顺序（牵头单位在前）合并。",
+        f"四、“完成状态”从下拉列表中选择：{'、'.join(STATUSES)}。“备注”可写需要说明的情况，不进入台账。",
+        "五、请填写联系人、联系电话和填报日期。同一单位报送多份时，以填报日期较晚的一份为准。",
+        f"六、请保存为 .xlsx 格式报送，文件名用“单位名称-{period.year}年{period.label}.xlsx”；"
+        "不要设置打开密码，单元格内不要使用公式或超链接。",
+    ] + (
+        [
+            "七、“目标”取自挂牌事项清单；“完成值”写截至本期末的数和单位，如 19家、5.4%，"
+            "有几个目标就写几个数，用“；”分隔。"
+        ]
+        if with_targets
+        else []
+    )
+
+
+def build_form(
+    department: str,
+    items: list[Item],
+    period: Period,
+    progress: Mapping[int, str] | None = None,
+    title_org: str = "市",
+    date: dt.date | None = None,
+    filled_date: dt.date | None = None,
+) -> bytes:
+    """One department's form: title, meta cells, its items in master order. `progress` and
+    `filled_date` pre-fill the input cells (for samples and tests); normally they are left empty."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    when = dt.datetime.combine(date or period.end_date, dt.time(9))
+    wb.set_properties({"title": form_title(period, title_org), "author": "ledgerxl", "created": when})
+    head_label = period.progress_label
+    base = {"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top", "border": 1}
+    title = wb.add_format({"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"})
+    label = wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True, "align": "right"})
+    value = wb.add_format({"font_name": "宋体", "font_size": 11, "bottom": 1})
+    value_in = wb.add_format({"font_name": "宋体", "font_size": 11, "bottom": 1, "locked": False})
+    date_in = wb.add_format(
+        {
+            "font_name": "宋体",
+            "font_size": 11,
+            "bottom": 1,
+            "locked": False,
+            "num_format": "yyyy-mm-dd",
+            "align": "left",
+        }
+    )
+    head = wb.add_format({**base, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"})
+    locked = wb.add_format({**base, "bg_color": "#F2F2F2"})
+    locked_c = wb.add_format({**base, "bg_color": "#F2F2F2", "align": "center"})
+    unlocked = wb.add_format({**base, "locked": False})
+    unlocked_c = wb.add_format({**base, "locked": False, "align": "center"})
+    # 完成值 as text: Excel turns “5.4%” typed into a General cell into the number 0.054
+    unlocked_text = wb.add_format({**base, "locked": False, "num_format": "@"})
+
+    with_targets = any(it.target for it in items)
+    headers, widths = (TARGET_HEADERS, TARGET_WIDTHS) if with_targets else (HEADERS, WIDTHS)
+    ws = wb.add_worksheet(SHEET)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    ws.merge_range(0, 0, 0, len(headers) - 1, form_title(period, title_org), title)
+    ws.set_row(0, 30)
+    ws.write_string(1, 0, "填报单位", label)
+    ws.write_string(*DEPARTMENT_CELL, department, value)
+    ws.write_string(1, 2, "报告期", label)
+    ws.write_string(*PERIOD_CELL, f"{period.year}年{period.label}", value)
+    ws.write_string(2, 0, "联系人", label)
+    ws.write_blank(*CONTACT_CELL, None, value_in)
+    ws.write_string(2, 2, "联系电话", label)
+    ws.write_blank(*PHONE_CELL, None, value_in)
+    ws.write_string(2, 4, "填报日期", label)
+    if filled_date:
+        ws.write_datetime(*DATE_CELL, dt.datetime.combine(filled_date, dt.time()), date_in)
+    else:
+        ws.write_blank(*DATE_CELL, None, date_in)
+    ws.data_validation(
+        *DATE_CELL,
+        *DATE_CELL,
+        {
+            "validate": "any",
+            "input_title": "填报日期",
+            "input_message": "如 2025-10-08。同一单位报送多份时以较晚的为准。",
+        },
+    )
+    for c, h in enumerate(headers):
+        ws.write_string(HEADER_ROW, c, head_label if h == "进展情况" else h, head)
+    for i, it in enumerate(items):
+        r = HEADER_ROW + 1 + i
+        ws.write_number(r, 0, it.number, locked_c)
+        ws.write_string(r, 1, it.text, locked)
+        ws.write_string(r, 2, "、".join(it.departments), locked)
+        text = (progress or {}).get(it.number, "")
+        if text:
+            ws.write_string(r, 3, text, unlocked)
+        else:
+            ws.write_blank(r, 3, None, unlocked)
+        ws.write_blank(r, 4, None, unlocked_c)
+        if with_targets:
+            ws.write_string(r, 5, it.target, locked)
+            ws.write_blank(r, 6, None, unlocked_text)
+        ws.write_blank(r, len(headers) - 1, None, unlocked)
+        # LibreOffice does not size wrapped rows on opening: give each row the height its texts need
+        lines = max(
+            wrapped_lines(it.text, widths[1] - 2),
+            wrapped_lines("、".join(it.departments), widths[2] - 2),
+            wrapped_lines(text, widths[3] - 2) if text else INPUT_LINES,
+        )
+        ws.set_row(r, min(409, LINE_PT * lines + 6))
+    last = HEADER_ROW + max(len(items), 1)
+    if items:
+        ws.data_validation(
+            HEADER_ROW + 1,
+            3,
+            last,
+            3,
+            {
+                "validate": "any",
+                "input_title": head_label,
+                "input_message": (
+                    f"写截至{period.end_date.month}月底的本期情况，尽量用数据说明。单元格内换行按 Alt+Enter。"
+                ),
+            },
+        )
+        ws.data_validation(
+            HEADER_ROW + 1,
+            4,
+            last,
+            4,
+            {
+                "validate": "list",
+                "source": list(STATUSES),
+                "input_title": "完成状态",
+                "input_message": "请从下拉列表中选择。",
+                "error_title": "完成状态",
+                "error_message": f"请从下拉列表中选择：{'、'.join(STATUSES)}。",
+            },
+        )
+        if with_targets:
+            ws.data_validation(
+                HEADER_ROW + 1,
+                6,
+                last,
+                6,
+                {
+                    "validate": "any",
+                    "input_title": "完成值",
+                    "input_message": "写截至本期末的数和单位，如 19家、5.4%；有几个目标就写几个数，用“；”分隔。",
+                },
+            )
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.repeat_rows(HEADER_ROW)
+    ws.print_area(0, 0, last, len(headers) - 1)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.protect("", {"format_rows": True, "format_columns": True})
+    ws.activate()
+
+    guide = wb.add_worksheet(GUIDE_SHEET)
+    guide.set_column(0, 0, 110)
+    gtitle = wb.add_format({"font_name": "黑体", "font_size": 14})
+    gtext = wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
+    guide.write_string(0, 0, f"{form_title(period, title_org)}填报说明", gtitle)
+    guide.set_row(0, 24)
+    for i, line in enumerate(guide_lines(period, len(items), with_targets), start=2):
+        guide.write_string(i, 0, line, gtext)
+        guide.set_row(i, LINE_PT * wrapped_lines(line, 106) + 6)
+    guide.set_landscape()
+    guide.set_paper(9)
+    guide.fit_to_pages(1, 0)
+    guide.protect("")
+    wb.close()
+    return normalize_zip(buf.getvalue())
+
+
+def write_forms(
+    master: MasterList,
+    period: Period,
+    out: Path,
+    org: str = "市",
+    departments: list[str] | None = None,
+    force: bool = False,
+    aliases: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """One form per department (all of the master list's, or the ones named, by name or alias) into `out`.
+
+    Existing files are not overwritten unless `force`: a folder of forms may already hold filled ones."""
+    known = master.departments
+    names = Departments(known, aliases)
+    wanted = list(dict.fromkeys(names.resolve(d) or d for d in departments or known))
+    unknown = [d for d in wanted if d not in known]
+    if unknown:
+        tips = "".join(f"{d}：是否应为“{'”或“'.join(near)}”？" for d in unknown if (near := names.near(d)))
+        raise UsageError(
+            f"挂牌事项清单中没有这些责任单位：{'、'.join(unknown)}。",
+            f"{tips}可用的单位：{'、'.join(known)}。",
+        )
+    outputs = {out / form_name(d, period): build_form(d, master.items_of(d), period, title_org=org) for d in wanted}
+    existing = [p.name for p in outputs if p.exists()]
+    if existing and not force:
+        raise UsageError(
+            f"输出目录 {out} 中已有同名文件：{'、'.join(existing)}。",
+            "请换一个输出目录，或加 --force 覆盖（已填写的表会被覆盖）。",
+        )
+    return publish(outputs)
+
+
+def write_forms_for(
+    cfg: Config,
+    master: Path | None = None,
+    period: str | Period | None = None,
+    out: Path | None = None,
+    departments: list[str] | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """`ledgerxl forms`: options first, then ledgerxl.toml; forms go to `out` (default: forms/)."""
+    from ledgerxl.periods import parse_period
+    from ledgerxl.read.master import load_master
+
+    master_path = master or cfg.master
+    if master_path is None:
+        raise UsageError("没有指定挂牌事项清单。", "请用 --master 指定，或在 ledgerxl.toml 中设置 master。")
+    period_in = period if period is not None else cfg.period
+    if period_in is None:
+        raise UsageError(
+            "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
+        )
+    p = period_in if isinstance(period_in, Period) else parse_period(period_in)
+    target = out or (cfg.base_dir / "forms" if cfg.source else Path("forms"))
+    return write_forms(
+        load_master(Path(master_path)), p, Path(target), cfg.org, departments or None, force, cfg.aliases
+    )
