@@ -321,7 +321,7 @@ def test_formula_like_text(text: str, flagged: bool) -> None:
 
 def test_excel_length_counts_utf16_units_and_the_writer_refuses_to_cut() -> None:
     from ledgerxl.errors import OutputError
-    from ledgerxl.rules.content import excel_length
+    from ledgerxl.text import excel_length
     from ledgerxl.write.ledger_xlsx import cell_safe
 
     assert excel_length("进展𠀀😀") == 6

@@ -13,9 +13,10 @@ import pytest
 from formkit import DEPT, PERIOD, PROGRESS, form_path, read, write_master
 from helpers import SAMPLE, invoke
 
+from ledgerxl.model import STATUSES
 from ledgerxl.periods import parse_period
 from ledgerxl.read.master import load_master
-from ledgerxl.write.form import STATUSES, build_form
+from ledgerxl.write.form import build_form
 
 MASTER = SAMPLE / "挂牌事项清单.xlsx"
 

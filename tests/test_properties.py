@@ -24,7 +24,8 @@ from ledgerxl.jobs.merge import MergeOptions, run_merge
 from ledgerxl.periods import parse_period
 from ledgerxl.read.master import load_master
 from ledgerxl.read.submission import read_submission
-from ledgerxl.rules.content import XML_ILLEGAL, check_content
+from ledgerxl.rules.content import check_content
+from ledgerxl.text import XML_ILLEGAL
 from ledgerxl.write.form import build_form
 
 MASTER = load_master(SAMPLE / "挂牌事项清单.xlsx")

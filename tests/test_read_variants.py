@@ -15,7 +15,7 @@ from formkit import DEPT, ITEMS, PROGRESS, edit, findings_for, form_path, put_fo
 
 from ledgerxl.departments import Departments
 from ledgerxl.read.cellfacts import SheetFacts
-from ledgerxl.read.submission import parse_number
+from ledgerxl.text import item_number as parse_number
 
 
 def workbook(path: Path, fill: Callable[[Any, Any], None], sheets: tuple[str, ...] = ("Sheet1",)) -> Path:

@@ -289,9 +289,9 @@ def test_check_values_quiet_when_consistent() -> None:
 
 def _with_targets(sample_dir: Path) -> None:
     """The sample master list with its 目标 column filled (as `ledgerxl master targets --out` does)."""
-    from ledgerxl.master.targets import target_table
+    from ledgerxl.master.targets import item_targets
 
-    target_table(sample_dir / "挂牌事项清单.xlsx", sample_dir / "带目标.xlsx")
+    item_targets(sample_dir / "挂牌事项清单.xlsx", sample_dir / "带目标.xlsx")
     (sample_dir / "挂牌事项清单.xlsx").unlink()
     (sample_dir / "带目标.xlsx").rename(sample_dir / "挂牌事项清单.xlsx")
 

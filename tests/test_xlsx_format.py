@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from ledgerxl.ledger_stats import ledger_stats
+from ledgerxl.ledger import ledger_stats
 from ledgerxl.model import Item, Ledger, LedgerRow
 from ledgerxl.write.ledger_xlsx import build_xlsx, summary_tables
 

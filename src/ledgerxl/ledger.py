@@ -1,8 +1,13 @@
-"""Build the ledger: one row per master item, in master order."""
+"""The ledger: built from the accepted submissions (one row per master item, in master order), and
+its counts per department, per 分类 and per 完成状态 — one source for the 汇总 sheet of 台账.xlsx and for
+the numbers quoted in the notice, so both always agree."""
 
 from __future__ import annotations
 
-from ledgerxl.model import Ledger, LedgerRow, MasterList, Submission
+from collections import Counter
+from dataclasses import dataclass
+
+from ledgerxl.model import STATUSES, Ledger, LedgerRow, MasterList, Submission
 
 
 def build_ledger(
@@ -33,3 +38,75 @@ def build_ledger(
         got = [(d, values[(item.number, d)]) for d in item.departments if values.get((item.number, d))]
         rows.append(LedgerRow(item=item, parts=parts, missing=missing, status=status, values=got))
     return Ledger(title=title, progress_label=progress_label, rows=rows, placeholder=placeholder)
+
+
+# the drop-down of the submission form, in this order; other statuses follow in order of appearance
+STATUS_ORDER = STATUSES
+NO_STATUS = "未填写"
+NO_CATEGORY = "未分类"
+
+
+@dataclass(frozen=True)
+class Count:
+    """Items of one department / category: how many, how many with reported progress."""
+
+    name: str
+    items: int
+    reported: int
+
+    @property
+    def missing(self) -> int:
+        return self.items - self.reported
+
+
+@dataclass(frozen=True)
+class LedgerStats:
+    items: int
+    items_reported: int  # items with progress from at least one department
+    departments: list[str]  # every responsible department, in master order
+    departments_reported: list[str]
+    by_department: list[Count]
+    by_category: list[Count]  # empty when the master list has no 分类
+    by_status: list[tuple[str, int]]  # empty when no department gave a 完成状态
+
+    @property
+    def items_missing(self) -> int:
+        return self.items - self.items_reported
+
+    @property
+    def departments_missing(self) -> list[str]:
+        done = set(self.departments_reported)
+        return [d for d in self.departments if d not in done]
+
+
+def ledger_stats(ledger: Ledger) -> LedgerStats:
+    departments: dict[str, None] = {}
+    dept_items: Counter[str] = Counter()
+    dept_reported: Counter[str] = Counter()
+    cat_items: Counter[str] = Counter()
+    cat_reported: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    for row in ledger.rows:
+        reporters = {d for d, _ in row.parts}
+        for d in row.item.departments:
+            departments.setdefault(d, None)
+            dept_items[d] += 1
+            dept_reported[d] += d in reporters
+        cat = row.item.category or NO_CATEGORY
+        cat_items[cat] += 1
+        cat_reported[cat] += bool(row.parts)
+        statuses[row.status or NO_STATUS] += 1
+    has_category = any(row.item.category for row in ledger.rows)
+    has_status = any(row.status for row in ledger.rows)
+    order = [s for s in STATUS_ORDER if s in statuses]
+    order += [s for s in statuses if s not in STATUS_ORDER and s != NO_STATUS]
+    order += [NO_STATUS] if NO_STATUS in statuses else []
+    return LedgerStats(
+        items=len(ledger.rows),
+        items_reported=ledger.items_with_progress,
+        departments=list(departments),
+        departments_reported=[d for d in departments if dept_reported[d]],
+        by_department=[Count(d, dept_items[d], dept_reported[d]) for d in departments],
+        by_category=[Count(c, cat_items[c], cat_reported[c]) for c in cat_items] if has_category else [],
+        by_status=[(s, statuses[s]) for s in order] if has_status else [],
+    )

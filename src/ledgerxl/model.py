@@ -8,6 +8,10 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+# 完成状态: the drop-down of the submission form, in this order (the rules, the counts and the form share it)
+STATUS_DONE, STATUS_ON_TRACK, STATUS_LATE, STATUS_NOT_STARTED = "已完成", "序时推进", "进度滞后", "未启动"
+STATUSES = (STATUS_DONE, STATUS_ON_TRACK, STATUS_LATE, STATUS_NOT_STARTED)
+
 
 @dataclass(frozen=True)
 class Item:

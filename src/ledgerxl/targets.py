@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ledgerxl.model import Finding, MasterList, Submission
+from ledgerxl.model import STATUS_DONE, STATUS_LATE, Finding, MasterList, Submission
 
 AT_LEAST, ABOUT, AT_MOST, EXACT, RANGE = "≥", "≈", "≤", "", "–"
 # how far below an "about" target (左右) still counts as reached: 5.5% 左右 is met by 5.3%
@@ -357,10 +357,6 @@ def reached(target: Quantity, value: Decimal) -> bool:
     return value >= target.value  # ≥, plain, and a range's lower end
 
 
-STATUS_DONE = "已完成"
-STATUS_LATE = "进度滞后"
-
-
 @dataclass(frozen=True)
 class Comparison:
     """A 完成值 against a target: `met` is None when they cannot be compared (`code` says why)."""
@@ -420,7 +416,7 @@ def check_values(sub: Submission, master: MasterList) -> list[Finding]:
     department's value is a part of the whole. Items whose 目标 cell cannot be read are skipped
     here (`ledgerxl master check` reports them)."""
     from ledgerxl import codes
-    from ledgerxl.read.grid import cell_name
+    from ledgerxl.text import cell_name
 
     out: list[Finding] = []
     col = sub.columns.get("value", sub.columns.get("number", 0))

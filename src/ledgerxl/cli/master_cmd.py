@@ -98,9 +98,9 @@ def targets(master_path: Path | None, out: Path | None, config_path: Path | None
     已填写的“目标”保留不变。加 --out 另存一份填好“目标”列的清单；输入文件不会被改动。
     """
     from ledgerxl.config import named_master
-    from ledgerxl.master.targets import target_table
+    from ledgerxl.master.targets import item_targets
 
-    r = target_table(named_master(master_path, config_path), out)
+    r = item_targets(named_master(master_path, config_path), out)
     for row in r.rows:
         note = "（清单中已填写）" if row.kept and row.target != row.parsed else ""
         click.echo(f"{row.number}\t{row.target or '—'}{note}\t{row.text}")

@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import difflib
 import io
-import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -25,11 +24,11 @@ from ledgerxl.model import Item
 from ledgerxl.read.grid import TABLE_SUFFIXES, decode_text, find_header, match_columns, read_grids
 from ledgerxl.read.master import split_departments
 from ledgerxl.targets import parse_item_text
+from ledgerxl.text import item_number
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 FUZZY_THRESHOLD = 0.65  # unrelated 2025 items score at most 0.58 against each other; rewordings 0.69+
 MAX_XML_BYTES = 64 * 1024 * 1024  # a ledger's document.xml is a few MB; refuse zip bombs before parsing
-_NUMBER_CELL = re.compile(r"(\d+)[.、．]?")
 TEXT_SUFFIXES = (".txt", ".text", ".tsv")
 
 
@@ -187,15 +186,15 @@ def _rows_from_grid(grid: Sequence[Sequence[str]]) -> list[SourceRow]:
             continue
         if cols is None:
             continue
-        m = _NUMBER_CELL.fullmatch(_field(cells, cols, "number").strip())
+        number = item_number(_field(cells, cols, "number").strip())
         text = _field(cells, cols, "text").strip()
-        if m and text:
+        if number is not None and text:
             depts = split_departments(_field(cells, cols, "department"))
             cat = _field(cells, cols, "category").strip() if "category" in cols else category
-            rows.append(SourceRow(int(m.group(1)), text, depts, cat))
+            rows.append(SourceRow(number, text, depts, cat))
             continue
         filled = [c.strip() for c in cells if c.strip()]
-        if len(cells) > 1 and len(filled) == 1 and not m:  # one merged cell across the row
+        if len(cells) > 1 and len(filled) == 1 and number is None:  # one merged cell across the row
             category = filled[0]
     return rows
 
@@ -272,9 +271,9 @@ def _blocks_by_number(lines: list[str]) -> list[list[str]]:
     for ln in lines:
         if not ln:
             continue
-        m = _NUMBER_CELL.fullmatch(ln)
-        if m and last < int(m.group(1)) <= last + 10:
-            last = int(m.group(1))
+        number = item_number(ln)
+        if number is not None and last < number <= last + 10:
+            last = number
             out.append([ln])
         elif out:
             out[-1].append(ln)

@@ -34,7 +34,7 @@ class TargetsResult:
         return [r for r in self.rows if not r.parsed]
 
 
-def target_table(master: Path, out: Path | None = None) -> TargetsResult:
+def item_targets(master: Path, out: Path | None = None) -> TargetsResult:
     from ledgerxl.write.master_xlsx import build_master_xlsx
     from ledgerxl.write.publish import write_atomic
 

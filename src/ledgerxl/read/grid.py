@@ -38,21 +38,6 @@ class Grid:
         return ""
 
 
-def col_letter(c: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
-    s = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
-def cell_name(r: int, c: int) -> str:
-    """0-based row/column -> A1-style name."""
-    return f"{col_letter(c)}{r + 1}"
-
-
 def cell_text(v: Cell) -> str:
     """A cell's value as the text a person sees. Whole floats lose their `.0` (序号 7.0 -> "7")."""
     if v is None:
@@ -73,7 +58,7 @@ def cell_text(v: Cell) -> str:
 
 @dataclass
 class Workbook:
-    """A file's visible sheets as grids, and whether they may hold cell facts (see safety.Checked)."""
+    """A file's visible sheets as grids, and whether they may hold cell facts (see safety.Scanned)."""
 
     grids: list[Grid]
     cell_facts: bool

@@ -10,7 +10,8 @@ from pathlib import Path
 from ledgerxl.departments import INVISIBLE
 from ledgerxl.errors import MasterError, ReadError
 from ledgerxl.model import Item, MasterList
-from ledgerxl.read.grid import TABLE_SUFFIXES, Grid, cell_name, find_header, read_grids
+from ledgerxl.read.grid import TABLE_SUFFIXES, Grid, find_header, read_grids
+from ledgerxl.text import cell_name, item_number
 
 # 责任单位 may list several departments: 、 ， , ； ; / or spaces between them; order is kept (lead first).
 _DEPT_SEP = re.compile(r"[、，,；;/／\s]+")
@@ -45,14 +46,6 @@ def category_heading(row: Sequence[str]) -> str | None:
     row) that starts like 一、 or （二）."""
     filled = [v.strip() for v in row if v.strip()]
     return filled[0] if len(filled) == 1 and _HEADING.match(filled[0]) else None
-
-
-def item_number(raw: str) -> int | None:
-    """A master list's 序号: a whole number (full-width digits too), perhaps followed by . or 、 as typed
-    in Word. ① and ² pass str.isdigit() but are not numbers int() reads."""
-    s = raw.strip()
-    s = s[:-1] if s[-1:] in (".", "、", "．") else s
-    return int(s) if s.isdecimal() else None
 
 
 def read_master_grids(path: Path) -> list[Grid]:

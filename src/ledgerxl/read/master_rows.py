@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ledgerxl.errors import MasterError
 from ledgerxl.model import Item
-from ledgerxl.read.grid import Grid, cell_name, find_header, norm_header
-from ledgerxl.read.master import HEADER_HINT, category_heading, item_number, read_master_grids, split_departments
+from ledgerxl.read.grid import Grid, find_header, norm_header
+from ledgerxl.read.master import HEADER_HINT, category_heading, read_master_grids, split_departments
+from ledgerxl.text import cell_name, item_number
 from ledgerxl.write.master_xlsx import NAMES_HEADER, NAMES_SHEET
 
 

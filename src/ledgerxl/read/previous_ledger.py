@@ -9,7 +9,7 @@ from pathlib import Path
 from ledgerxl.errors import ReadError, UsageError
 from ledgerxl.periods import Period, match_period_words
 from ledgerxl.read.grid import TABLE_SUFFIXES, find_header, read_grids
-from ledgerxl.read.submission import parse_number
+from ledgerxl.text import item_number
 
 _HINT = "--previous 应指向上一期的台账.xlsx（含“序号”和“进展情况”两列）。"
 
@@ -42,7 +42,7 @@ def load_previous(path: Path, period: Period | None = None, placeholder: str = "
                 )
         texts: dict[int, str] = {}
         for r in range(header + 1, len(grid.rows)):
-            number = parse_number(grid.get(r, cols["number"]))
+            number = item_number(grid.get(r, cols["number"]))
             text = grid.get(r, cols["progress"])
             if number is None or not text.strip() or (placeholder and text.strip() == placeholder):
                 continue

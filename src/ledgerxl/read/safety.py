@@ -61,7 +61,7 @@ class Kind:
 
 
 @dataclass(frozen=True)
-class Checked:
+class Scanned:
     """A file check_file let through: its kind, and whether its sheets may hold cell facts (formulas,
     hyperlinks, hidden rows, .ods merged cells) that sheetfacts must parse. The scan inflates every
     worksheet part anyway, so it looks for them there: most forms have none and are never reopened."""
@@ -121,7 +121,7 @@ def _denied(path: Path, e: OSError) -> ReadError:
     return ReadError("E112", f"无法打开文件：{os_reason(e)}。", "请检查文件是否可以正常打开。")
 
 
-def check_file(path: Path) -> Checked:
+def check_file(path: Path) -> Scanned:
     """Refuse, with a ReadError carrying a finding code, any file a parser should not be given.
 
     Returns the file's real kind when it may be parsed."""
@@ -155,7 +155,7 @@ def check_file(path: Path) -> Checked:
     if kind.name == "encrypted-ooxml":
         raise ReadError("E102", "文件设置了打开密码，无法读取。")
     _expect(kind, suffix)
-    return Checked(kind, cell_facts=False)  # .xls and CSV: calamine shows no such facts, CSV has none
+    return Scanned(kind, cell_facts=False)  # .xls and CSV: calamine shows no such facts, CSV has none
 
 
 def _mb(n: int) -> str:
@@ -215,7 +215,7 @@ def _ole2_kind(path: Path) -> str:
     return "ole2"
 
 
-def _check_zip(path: Path, suffix: str) -> Checked:
+def _check_zip(path: Path, suffix: str) -> Scanned:
     try:
         with open(path, "rb") as f:  # the parts are inflated from memory (see _inflate)
             raw = f.read(MAX_FILE_BYTES + 1)
@@ -238,7 +238,7 @@ def _check_zip(path: Path, suffix: str) -> Checked:
         cell_facts = _scan_parts(zf, infos, kind, members)
         if kind.name == "xlsx":
             _check_visible_sheets(zf, names, members)
-    return Checked(kind, cell_facts)
+    return Scanned(kind, cell_facts)
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> str:

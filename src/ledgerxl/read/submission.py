@@ -13,7 +13,6 @@ progress cells continue one item (joined as paragraphs).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,7 +20,8 @@ from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError
 from ledgerxl.model import CellFlag, Entry, MergedSpan, Submission
 from ledgerxl.read.cellfacts import SheetFacts, sheet_facts
-from ledgerxl.read.grid import Grid, cell_name, duplicate_columns, find_header, norm_header, read_workbook
+from ledgerxl.read.grid import Grid, duplicate_columns, find_header, norm_header, read_workbook
+from ledgerxl.text import cell_name, item_number
 
 REQUIRED = ("number", "progress")
 META_LABELS = {
@@ -71,17 +71,8 @@ def _meta_row(row: list[str]) -> bool:
     return bool(filled) and all(_is_label(v) and re.search(r"[:：]", v) for v in filled)
 
 
-def parse_number(raw: str) -> int | None:
-    """序号 as written: 7, "7", 7.0, "７", "7." and "7、" are all item 7."""
-    if raw.isascii() and raw.isdigit() and len(raw) <= 6:
-        return int(raw)  # the common case, as cell_text gives it
-    s = unicodedata.normalize("NFKC", raw).strip().rstrip(".、")
-    m = re.fullmatch(r"(\d{1,6})(?:\.0+)?", s)
-    return int(m.group(1)) if m else None
-
-
 def _numbered_rows(grid: Grid, header: int, col: int) -> int:
-    return sum(1 for r in range(header + 1, len(grid.rows)) if parse_number(grid.get(r, col)) is not None)
+    return sum(1 for r in range(header + 1, len(grid.rows)) if item_number(grid.get(r, col)) is not None)
 
 
 def _choose_sheet(grids: list[Grid]) -> tuple[Grid, int, dict[str, int], tuple[str, ...]]:
@@ -143,7 +134,7 @@ def read_submission(path: Path, departments: Departments) -> Submission:
         if not (raw_no.strip() or text.strip() or progress.strip()):
             other_rows.append(r)
             continue
-        number = parse_number(raw_no)
+        number = item_number(raw_no)
         if number is None and (not progress.strip() or _meta_row(grid.rows[r])):
             other_rows.append(r)  # a heading (一、…), a note (注：…) or a footer (填报人：… 填报日期：…)
             continue
@@ -229,7 +220,7 @@ def _merged_spans(
         last = min(r2, len(grid.rows) - 1)
         for f in ("progress", "status", "note"):
             if f in cols and c1 <= cols[f] <= c2:
-                numbers = [parse_number(grid.get(r, cols["number"])) for r in range(r1, last + 1)]
+                numbers = [item_number(grid.get(r, cols["number"])) for r in range(r1, last + 1)]
                 distinct = tuple(dict.fromkeys(n for n in numbers if n is not None))
                 if len(distinct) > 1:
                     ref = f"{cell_name(r1, c1)}:{cell_name(r2, c2)}"

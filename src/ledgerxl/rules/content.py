@@ -14,33 +14,13 @@ import re
 
 from ledgerxl import codes
 from ledgerxl.model import Finding, Submission
-from ledgerxl.read.grid import cell_name
+from ledgerxl.text import EXCEL_CELL_LIMIT, XML_ILLEGAL, cell_name, excel_length, strip_xml_illegal, within_excel_limit
 
-EXCEL_CELL_LIMIT = 32767  # characters (UTF-16 code units) in one Excel cell
-# Characters XML 1.0 cannot carry (tab, LF and CR excepted), nor UTF-8 (lone surrogates).
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Text a spreadsheet would run as a formula if it were ever written as one (CSV injection), and DDE calls.
 _FORMULA_START = re.compile(r"^\s*(=|@|[+\-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\()")
 _DDE = re.compile(r"(?i)\b(dde|ddeauto)\s*\(|[A-Za-z0-9_]+\s*\|\s*'[^']*'\s*!")
 _NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 _DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$")
-
-
-def excel_length(text: str) -> int:
-    """Length as Excel counts it: UTF-16 code units (𠀀 and emoji count 2)."""
-    if text.isascii():
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def within_excel_limit(text: str, limit: int) -> bool:
-    """excel_length(text) <= limit; no character counts more than 2, so most texts need no encoding."""
-    return 2 * len(text) <= limit or excel_length(text) <= limit
-
-
-def strip_xml_illegal(text: str) -> str:
-    # a search finds nothing in almost every text and, unlike sub, builds no copy of it
-    return XML_ILLEGAL.sub("", text) if XML_ILLEGAL.search(text) else text
 
 
 def looks_like_formula(text: str) -> bool:

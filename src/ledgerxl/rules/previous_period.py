@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from ledgerxl import codes
 from ledgerxl.model import Finding, Submission
 from ledgerxl.periods import Period
-from ledgerxl.read.grid import cell_name
 from ledgerxl.rules.validate import check_stale
+from ledgerxl.text import cell_name
 
 SNIPPET = 40  # characters of last period's text quoted in a W330 message
 

@@ -13,15 +13,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ledgerxl import codes
-from ledgerxl.model import Finding, MasterList, Submission
+from ledgerxl.model import STATUSES, Finding, MasterList, Submission
 from ledgerxl.periods import Period, match_period_words
-from ledgerxl.read.grid import cell_name
 from ledgerxl.rules.periodrefs import only_earlier
 from ledgerxl.rules.resubmissions import choose_submissions
 from ledgerxl.rules.textdiff import char_diff, normalize, same_text
 from ledgerxl.targets import check_values
+from ledgerxl.text import cell_name
 
-STATUSES = ("已完成", "序时推进", "进度滞后", "未启动")  # the form's drop-down (forms.STATUSES)
 MIN_PROGRESS_CHARS = 15  # fewer letters and digits than this is "very short" (W303)
 _FIELD_LABELS = {"text": "事项内容", "progress": "进展情况", "note": "备注", "status": "完成状态"}
 

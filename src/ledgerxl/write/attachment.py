@@ -8,11 +8,11 @@ on large tables, and even parsing the text into lxml costs seconds and ~15 KB pe
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ledgerxl.model import Ledger
+from ledgerxl.text import strip_xml_illegal
 from ledgerxl.write.gbt9704 import (
     FANGSONG,
     HEITI,
@@ -26,8 +26,6 @@ from ledgerxl.write.gbt9704 import (
 )
 from ledgerxl.write.gbt9704 import twips as _twips_pt
 
-# XML-illegal characters, and lone surrogates, which UTF-8 cannot carry into the spliced table text
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _CELL_MARGIN = 85  # twips, left and right of every cell (1.5 mm)
 # Stands in the document for the table until the package is zipped (a comment: no text can produce it).
 _TABLE_SLOT = "ledgerxl-table"
@@ -52,7 +50,7 @@ def _escape(text: str) -> str:
 
 
 def _para(text: str, style: str, jc: str, rpr: str, line: int, after: int = 0, autospace: bool = True) -> str:
-    t = _escape(_ILLEGAL.sub("", text))
+    t = _escape(strip_xml_illegal(text))
     # autospace off: no extra gap between Chinese and digits (附件2, not 附件 2)
     space = "" if autospace else '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
     return (

@@ -18,7 +18,7 @@ from pathlib import Path
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
-from ledgerxl.model import Item, MasterList
+from ledgerxl.model import STATUSES, Item, MasterList
 from ledgerxl.periods import Period
 from ledgerxl.write.publish import normalize_zip, publish
 from ledgerxl.write.textwidth import wrapped_lines
@@ -32,7 +32,6 @@ TARGET_HEADERS = ("序号", "事项内容", "责任单位", "进展情况", "完
 TARGET_WIDTHS = (9, 36, 16, 70, 12, 14, 14, 16)
 INPUT_LINES = 3  # an empty progress cell is this many lines tall, room to type
 LINE_PT = 15  # 宋体 11pt line height in points
-STATUSES = ("已完成", "序时推进", "进度滞后", "未启动")
 HEADER_ROW = 3  # 0-based: title, two meta rows, header
 # meta cells (0-based row, col) of the values
 DEPARTMENT_CELL = (1, 1)  # B2

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
 from typing import Any
 
 from ledgerxl.errors import OutputError
-from ledgerxl.ledger_stats import Count, LedgerStats, ledger_stats
+from ledgerxl.ledger import LedgerStats, ledger_stats
 from ledgerxl.model import Ledger, LedgerRow
-from ledgerxl.rules.content import EXCEL_CELL_LIMIT, excel_length, strip_xml_illegal, within_excel_limit
+from ledgerxl.text import EXCEL_CELL_LIMIT, excel_length, strip_xml_illegal, within_excel_limit
 from ledgerxl.write.publish import normalize_zip
+from ledgerxl.write.summary_tables import MISSING, REPORTED, SummaryTable, summary_tables, target_table
 from ledgerxl.write.textwidth import display_width, wrapped_lines
 from ledgerxl.write.xlsx_rows import ItemRow, splice_rows
 
@@ -31,7 +31,6 @@ WIDTHS = (6, 36, 16, 80)
 LINE_PT = 15  # row height per line of 11 pt text
 SUMMARY_ROW_PT = 18  # row height on the 汇总 sheet
 ROW_PX = 24  # the same in pixels, to place charts
-REPORTED, MISSING = "已报送", "未报送"
 
 
 def cell_safe(text: str, what: str = "单元格") -> str:
@@ -45,50 +44,6 @@ def cell_safe(text: str, what: str = "单元格") -> str:
             "请联系相关单位精简进展情况后重新汇总。",
         )
     return text
-
-
-@dataclass
-class SummaryTable:
-    """One block of the 汇总 sheet: a key column, value columns, and a chart of some of them.
-
-    Other outputs add figures by appending to `columns` (heading -> one value per key)."""
-
-    title: str
-    key: str
-    keys: list[str]
-    columns: dict[str, list[Any]] = field(default_factory=dict)
-    chart: str = "bar"  # "bar": stacked horizontal bars of `charted`; "pie": a pie of the first of them; "": none
-    charted: tuple[str, ...] = (REPORTED, MISSING)
-    total: bool = False  # a 合计 row (only where the keys split the items, so the sum means something)
-
-
-def _count_table(title: str, key: str, counts: list[Count], items: str, total: bool = False) -> SummaryTable:
-    """Items, reported and missing per department or 分类."""
-    columns = {
-        items: [c.items for c in counts],
-        REPORTED: [c.reported for c in counts],
-        MISSING: [c.missing for c in counts],
-    }
-    return SummaryTable(title, key, [c.name for c in counts], columns, total=total)
-
-
-def summary_tables(stats: LedgerStats) -> list[SummaryTable]:
-    tables = [_count_table("按责任单位统计", "责任单位", stats.by_department, "负责事项")]
-    if stats.by_category:
-        tables.append(_count_table("按分类统计", "分类", stats.by_category, "事项数", total=True))
-    if stats.by_status:
-        tables.append(
-            SummaryTable(
-                "按完成状态统计",
-                "完成状态",
-                [s for s, _ in stats.by_status],
-                {"事项数": [n for _, n in stats.by_status]},
-                chart="pie",
-                charted=("事项数",),
-                total=True,
-            )
-        )
-    return tables
 
 
 class _Formats:
@@ -284,8 +239,6 @@ def build_xlsx(ledger: Ledger, date: dt.date, summary: list[SummaryTable] | None
     more_rows = _ledger_sheet(wb, fm, ledger)
     stats = ledger_stats(ledger)
     if summary is None:
-        from ledgerxl.write.targets_sheet import target_table
-
         summary = summary_tables(stats) + target_table(ledger)  # 目标 vs 完成值, when both are known
     _summary_sheet(wb, fm, ledger, stats, summary)
     wb.close()

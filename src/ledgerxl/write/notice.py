@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ledgerxl.errors import NoticeTemplateError
-from ledgerxl.ledger_stats import ledger_stats
+from ledgerxl.ledger import ledger_stats
 from ledgerxl.model import Ledger
 from ledgerxl.periods import Period
 from ledgerxl.write.publish import normalize_zip
