@@ -10,6 +10,11 @@ from dataclasses import dataclass
 # invisible format characters that text copied from web pages and chat apps carries (zero-width space, BOM …)
 INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 
+# The sheet of 挂牌事项清单.xlsx that lists the departments, and its heading (write.master_xlsx writes it,
+# read.master_rows reads it back).
+NAMES_SHEET = "单位名单"
+NAMES_HEADER = "单位名称"
+
 
 def name_key(name: str) -> str:
     """A name as compared: without spaces and invisible characters."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -187,3 +187,31 @@ class Ledger:
     def items_with_progress(self) -> int:
         """Items with progress from at least one department."""
         return sum(1 for row in self.rows if row.parts)
+
+
+@dataclass
+class Grid:
+    """One sheet's cells as text, row-major, 0-based, with absolute positions."""
+
+    sheet: str
+    rows: list[list[str]]
+    # merged ranges as (first row, first col, last row, last col), 0-based inclusive; empty when unknown
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def get(self, r: int, c: int) -> str:
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            return self.rows[r][c]
+        return ""
+
+
+EPOCH = b"2000-01-01T00:00:00Z"  # the creation stamp of a marked-up copy made from texts
+
+
+@dataclass
+class Markable:
+    """What a marked-up copy is made from: `workbook` (openpyxl) or, when None, `grids`; and the input's
+    own creation stamp, which the copy keeps so that the same input gives the same bytes."""
+
+    workbook: Any | None
+    grids: list[Grid] = field(default_factory=list)
+    created: bytes = EPOCH

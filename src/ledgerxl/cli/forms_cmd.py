@@ -1,4 +1,4 @@
-"""`ledgerxl forms`: parse options, call forms.write_forms, print what was written."""
+"""`ledgerxl forms`: parse options, call jobs.forms.write_forms_for, print what was written."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def forms(
     并附“填报说明”工作表。已有同名文件时不覆盖，除非加 --force。
     """
     from ledgerxl.config import load_config
-    from ledgerxl.write.form import write_forms_for
+    from ledgerxl.jobs.forms import write_forms_for
 
     cfg = load_config(config_path)
     written = write_forms_for(cfg, master=master, period=period, out=out, departments=list(departments), force=force)

@@ -77,6 +77,7 @@ def _run_validate(opts: ValidateOptions) -> ValidateResult:
 
 
 def _annotate(result: ValidateResult, out: Path) -> None:
+    from ledgerxl.read.workbook import open_markable
     from ledgerxl.write.annotate import annotated_name, build_annotated
     from ledgerxl.write.publish import publish
 
@@ -87,7 +88,7 @@ def _annotate(result: ValidateResult, out: Path) -> None:
             continue
         f = sub.path
         try:
-            data = build_annotated(f, [x for x in result.findings if x.file == label])
+            data = build_annotated(f, open_markable(f), [x for x in result.findings if x.file == label])
         except Exception:  # one copy that cannot be made must not stop the others
             result.not_annotated.append((label, "生成批注副本时出错，请直接参照校验报告修改"))
             continue

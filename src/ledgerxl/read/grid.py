@@ -12,30 +12,16 @@ import functools
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ledgerxl.errors import ReadError
+from ledgerxl.model import Grid
 from ledgerxl.read.safety import check_file
 
 Cell = object
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TABLE_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
-
-
-@dataclass
-class Grid:
-    """One sheet's cells as text, row-major, 0-based, with absolute positions."""
-
-    sheet: str
-    rows: list[list[str]]
-    # merged ranges as (first row, first col, last row, last col), 0-based inclusive; empty when unknown
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-    def get(self, r: int, c: int) -> str:
-        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
-            return self.rows[r][c]
-        return ""
 
 
 def cell_text(v: Cell) -> str:

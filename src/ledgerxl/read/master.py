@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ledgerxl.departments import INVISIBLE
 from ledgerxl.errors import MasterError, ReadError
-from ledgerxl.model import Item, MasterList
-from ledgerxl.read.grid import TABLE_SUFFIXES, Grid, find_header, read_grids
+from ledgerxl.model import Grid, Item, MasterList
+from ledgerxl.read.grid import TABLE_SUFFIXES, find_header, read_grids
 from ledgerxl.text import cell_name, item_number
 
 # 责任单位 may list several departments: 、 ， , ； ; / or spaces between them; order is kept (lead first).

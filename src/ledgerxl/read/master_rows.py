@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledgerxl.departments import NAMES_HEADER, NAMES_SHEET
 from ledgerxl.errors import MasterError
-from ledgerxl.model import Item
-from ledgerxl.read.grid import Grid, find_header, norm_header
+from ledgerxl.model import Grid, Item
+from ledgerxl.read.grid import find_header, norm_header
 from ledgerxl.read.master import HEADER_HINT, category_heading, read_master_grids, split_departments
 from ledgerxl.text import cell_name, item_number
-from ledgerxl.write.master_xlsx import NAMES_HEADER, NAMES_SHEET
 
 
 @dataclass

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError
-from ledgerxl.model import CellFlag, Entry, MergedSpan, Submission
+from ledgerxl.model import CellFlag, Entry, Grid, MergedSpan, Submission
 from ledgerxl.read.cellfacts import SheetFacts, sheet_facts
-from ledgerxl.read.grid import Grid, duplicate_columns, find_header, norm_header, read_workbook
+from ledgerxl.read.grid import duplicate_columns, find_header, norm_header, read_workbook
 from ledgerxl.text import cell_name, item_number
 
 REQUIRED = ("number", "progress")

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
 from ledgerxl.codes import CODES
-from ledgerxl.model import Finding
-from ledgerxl.read.grid import read_grids
+from ledgerxl.model import Finding, Grid, Markable
 from ledgerxl.write.ledger_xlsx import cell_safe
 from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.report import COLUMNS, SEVERITY, report_order
@@ -45,24 +43,16 @@ def _comment_text(findings: list[Finding]) -> str:
     return cell_safe("\n\n".join(parts))
 
 
-def _load(path: Path) -> tuple[Any, bool]:
-    """The workbook to mark up, and whether it is the department's own (False: a copy of the texts)."""
+def _copy_of_texts(grids: list[Grid]) -> Any:
+    """A new workbook holding a file's cell texts (for .xls, .ods, .csv or a workbook openpyxl cannot open)."""
     import openpyxl
-
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # "extension not supported" and the like
-                return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm"), True
-        except Exception:  # a file calamine read but openpyxl cannot: fall back to its texts
-            pass
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for grid in read_grids(path):
+    for grid in grids:
         ws = wb.create_sheet(_BAD_SHEET_CHARS.sub("_", grid.sheet)[:31] or "Sheet")
         widths: dict[int, int] = {}
         spanning = {(r1 + 1, c1 + 1) for r1, c1, _, c2 in grid.merged if c2 > c1}  # a title over the table
@@ -80,7 +70,7 @@ def _load(path: Path) -> tuple[Any, bool]:
         for r1, c1, r2, c2 in grid.merged:
             if (r1, c1) != (r2, c2):
                 ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
-    return wb, False
+    return wb
 
 
 def _target(ws: Any, ref: str) -> str:
@@ -92,13 +82,15 @@ def _target(ws: Any, ref: str) -> str:
     return first
 
 
-def build_annotated(path: Path, findings: list[Finding]) -> bytes:
-    """The marked-up copy of `path` as bytes (deterministic for the same input and findings)."""
+def build_annotated(path: Path, source: Markable, findings: list[Finding]) -> bytes:
+    """The marked-up copy of `path` (read as `source`) as bytes, deterministic for the same input and
+    findings. `path` only names the file in the copy: nothing here reads it."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    wb, own = _load(path)
+    own = source.workbook is not None
+    wb: Any = source.workbook if own else _copy_of_texts(source.grids)
     ordered = report_order(findings)
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in ordered:
@@ -159,27 +151,10 @@ def build_annotated(path: Path, findings: list[Finding]) -> bytes:
 
     buf = io.BytesIO()
     wb.save(buf)
-    return normalize_zip(_fixed_dates(buf.getvalue(), _created(path) if own else _EPOCH))
+    return normalize_zip(_fixed_dates(buf.getvalue(), source.created))
 
 
-_EPOCH = b"2000-01-01T00:00:00Z"
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")
-
-
-def _created(path: Path) -> bytes:
-    """The input's own creation stamp (docProps/core.xml), or a fixed one."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            info = z.getinfo("docProps/core.xml")
-            if info.file_size < 1 << 20:
-                m = re.search(rb"<dcterms:created[^>]*>([^<]{1,40})<", z.read(info))
-                if m:
-                    return m.group(1)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
-        pass
-    return _EPOCH
 
 
 def _fixed_dates(data: bytes, stamp: bytes) -> bytes:

@@ -13,14 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
-from pathlib import Path
 
-from ledgerxl.config import Config
-from ledgerxl.departments import Departments
-from ledgerxl.errors import UsageError
-from ledgerxl.model import STATUSES, Item, MasterList
+from ledgerxl.model import STATUSES, Item
 from ledgerxl.periods import Period
-from ledgerxl.write.publish import normalize_zip, publish
+from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.textwidth import wrapped_lines
 
 SHEET = "填报表"
@@ -236,62 +232,3 @@ def build_form(
     guide.protect("")
     wb.close()
     return normalize_zip(buf.getvalue())
-
-
-def write_forms(
-    master: MasterList,
-    period: Period,
-    out: Path,
-    org: str = "市",
-    departments: list[str] | None = None,
-    force: bool = False,
-    aliases: Mapping[str, str] | None = None,
-) -> list[Path]:
-    """One form per department (all of the master list's, or the ones named, by name or alias) into `out`.
-
-    Existing files are not overwritten unless `force`: a folder of forms may already hold filled ones."""
-    known = master.departments
-    names = Departments(known, aliases)
-    wanted = list(dict.fromkeys(names.resolve(d) or d for d in departments or known))
-    unknown = [d for d in wanted if d not in known]
-    if unknown:
-        tips = "".join(f"{d}：是否应为“{'”或“'.join(near)}”？" for d in unknown if (near := names.near(d)))
-        raise UsageError(
-            f"挂牌事项清单中没有这些责任单位：{'、'.join(unknown)}。",
-            f"{tips}可用的单位：{'、'.join(known)}。",
-        )
-    outputs = {out / form_name(d, period): build_form(d, master.items_of(d), period, title_org=org) for d in wanted}
-    existing = [p.name for p in outputs if p.exists()]
-    if existing and not force:
-        raise UsageError(
-            f"输出目录 {out} 中已有同名文件：{'、'.join(existing)}。",
-            "请换一个输出目录，或加 --force 覆盖（已填写的表会被覆盖）。",
-        )
-    return publish(outputs)
-
-
-def write_forms_for(
-    cfg: Config,
-    master: Path | None = None,
-    period: str | Period | None = None,
-    out: Path | None = None,
-    departments: list[str] | None = None,
-    force: bool = False,
-) -> list[Path]:
-    """`ledgerxl forms`: options first, then ledgerxl.toml; forms go to `out` (default: forms/)."""
-    from ledgerxl.periods import parse_period
-    from ledgerxl.read.master import load_master
-
-    master_path = master or cfg.master
-    if master_path is None:
-        raise UsageError("没有指定挂牌事项清单。", "请用 --master 指定，或在 ledgerxl.toml 中设置 master。")
-    period_in = period if period is not None else cfg.period
-    if period_in is None:
-        raise UsageError(
-            "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
-        )
-    p = period_in if isinstance(period_in, Period) else parse_period(period_in)
-    target = out or (cfg.base_dir / "forms" if cfg.source else Path("forms"))
-    return write_forms(
-        load_master(Path(master_path)), p, Path(target), cfg.org, departments or None, force, cfg.aliases
-    )

@@ -10,14 +10,13 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
+from ledgerxl.departments import NAMES_HEADER, NAMES_SHEET
 from ledgerxl.model import Item
 from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.textwidth import wrapped_lines
 
 SHEET = "挂牌事项清单"
 HELP_SHEET = "填写说明"
-NAMES_SHEET = "单位名单"
-NAMES_HEADER = "单位名称"
 HEADERS = ("序号", "事项内容", "责任单位", "分类", "目标")
 WIDTHS = (6, 60, 30, 28, 20)
 BLANK_ROWS = 200  # formatted empty rows below the items, so the drop-downs reach where the clerk types
