@@ -63,11 +63,13 @@ def timed(fn: Callable[[], T], clock: Clock, at_least: float = 0.2) -> tuple[T, 
 def run_once(config_path: Path, clock: Clock) -> dict[str, float]:
     from ledgerxl.config import load_config
     from ledgerxl.departments import Departments
-    from ledgerxl.jobs.merge import MergeOptions, collect_inputs, read_all, resolve_options
+    from ledgerxl.jobs.check import read_all
+    from ledgerxl.jobs.inputs import collect_inputs, resolve_options
+    from ledgerxl.jobs.merge import MergeOptions
     from ledgerxl.ledger import build_ledger
     from ledgerxl.read.master import load_master
     from ledgerxl.rules.resubmissions import choose_submissions
-    from ledgerxl.rules.validate import validate
+    from ledgerxl.rules.sets import validate
     from ledgerxl.write.attachment import DocxOptions, build_docx
     from ledgerxl.write.ledger_xlsx import build_xlsx
 

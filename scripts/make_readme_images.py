@@ -37,7 +37,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         cfg = load_config(ROOT / "sample_inputs" / "2025-q3" / "ledgerxl.toml")
-        run_merge(MergeOptions(out=work / "out", config=cfg, notice=True))
+        run_merge(MergeOptions(out=work / "out", config=cfg.with_outputs(notice=True)))
         pngs = {name: render(work / "out" / name, work / "png") for name in ("附件.docx", "通知.docx", "台账.xlsx")}
         pdf = work / "png" / "台账.pdf"
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

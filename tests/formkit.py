@@ -11,11 +11,11 @@ from typing import Any
 import openpyxl
 
 from ledgerxl.departments import Departments
-from ledgerxl.jobs.merge import read_all
+from ledgerxl.jobs.check import read_all
 from ledgerxl.model import Finding, Item, MasterList, Submission
 from ledgerxl.periods import parse_period
 from ledgerxl.read.submission import read_submission
-from ledgerxl.rules.validate import validate
+from ledgerxl.rules.sets import validate
 from ledgerxl.write.form import build_form
 
 PERIOD = parse_period("2025Q3")

@@ -532,17 +532,18 @@ def test_custom_reminder_template_and_strict_undefined(sample_dir: Path) -> None
     assert query(sample_dir, "SELECT outcome FROM runs ORDER BY id DESC LIMIT 1") == [("failed",)]
 
 
-def test_internal_error_is_logged_with_its_traceback(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The console says only 程序内部错误; the unattended run's log keeps what a maintainer needs."""
-    import ledgerxl.jobs.merge
+def test_internal_error_is_logged_with_its_traceback(sample_dir: Path) -> None:
+    """The unattended run's log keeps what a maintainer needs (the console's one line is handle_errors')."""
+    from ledgerxl.config import load_config
+    from ledgerxl.jobs.batch import BatchOptions, run_batch
 
-    def boom(*a: object, **k: object) -> None:
-        raise RuntimeError("boom")
+    def boom(stage: str) -> None:
+        if stage == "write":
+            raise RuntimeError("boom")
 
-    monkeypatch.setattr(ledgerxl.jobs.merge, "render_outputs", boom)
-    r = batch(sample_dir)
-    assert r.exit_code == 70 and "Traceback" not in r.output
-    assert r.output.startswith("错误：程序内部错误（RuntimeError: boom）。")
+    with pytest.raises(RuntimeError, match="boom"):
+        run_batch(BatchOptions(config=load_config(sample_dir / "ledgerxl.toml"), on_stage=boom))
+    assert not (sample_dir / "out" / "台账.xlsx").exists() and not list((sample_dir / "out").glob(".*.tmp"))
     log = (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
     assert "ERROR [" in log and "#1 失败（程序内部错误）：RuntimeError: boom\nTraceback (most recent call last):" in log
     assert 'raise RuntimeError("boom")' in log
@@ -663,15 +664,15 @@ def test_two_forms_from_one_department_in_one_run_newest_wins(sample_dir: Path) 
 
 def test_publish_writes_every_temp_before_renaming(tmp_path: Path) -> None:
     from ledgerxl.errors import OutputError
-    from ledgerxl.write.publish import publish
+    from ledgerxl.write.publish import Staged, publish
 
     a, b = tmp_path / "a.txt", tmp_path / "sub"
     a.write_bytes(b"old a")
     b.mkdir()  # a folder where the second output should go: its rename fails
-    seen: list[list[str]] = []
-    with pytest.raises(OutputError):
-        publish({a: b"new a", b: b"new b"}, before_replace=lambda: seen.append(sorted(os.listdir(tmp_path))))
-    assert len(seen) == 1 and len([n for n in seen[0] if n.endswith(".tmp")]) == 2  # both staged first
+    with pytest.raises(OutputError), Staged({a: b"new a", b: b"new b"}) as staged:
+        assert len([n for n in os.listdir(tmp_path) if n.endswith(".tmp")]) == 2  # both staged first
+        assert a.read_bytes() == b"old a"
+        staged.commit()
     assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []  # and cleaned up on failure
     assert publish({a: b"new a"}) == [a] and a.read_bytes() == b"new a"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -30,9 +31,10 @@ KEJI = "市科技局"
 def start_paused(work: Path, stage: str) -> tuple[subprocess.Popen[bytes], Path]:
     """A batch process stopped at `stage`: it has written the marker file and waits for it to go."""
     marker = work.parent / f"paused-{stage}"
+    script = Path(__file__).with_name("paused_batch.py")
     proc = subprocess.Popen(
-        batch_argv(work),
-        env=subprocess_env(LEDGERXL_TEST_PAUSE=stage, LEDGERXL_TEST_PAUSE_MARKER=str(marker)),
+        [sys.executable, str(script), str(work / "ledgerxl.toml"), stage, str(marker)],
+        env=subprocess_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -137,18 +137,28 @@ def test_missing_department_is_a_warning(sample_dir: Path) -> None:
     assert "43 项有进展；21/22 个单位已报送；错误 0 条，警告 1 条。" in r.output
 
 
-def test_internal_error_has_no_traceback_unless_debug(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ledgerxl.jobs.merge as pl
+def test_internal_error_has_no_traceback_unless_debug() -> None:
+    """Every command is wrapped in handle_errors: a bug is exit 70 and one line, the traceback on --debug."""
+    from click.testing import CliRunner
 
-    def boom(*a: object, **k: object) -> None:
+    from ledgerxl.cli.common import handle_errors
+
+    @click.group()
+    @click.option("--debug", is_flag=True)
+    @click.pass_context
+    def root(ctx: click.Context, debug: bool) -> None:
+        ctx.obj = {"debug": debug}
+
+    @root.command()
+    @handle_errors
+    def buggy() -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pl, "load_master", boom)
-    r = invoke(["merge"], cwd=sample_dir)
+    r = CliRunner().invoke(root, ["buggy"])
     assert r.exit_code == 70
     assert "程序内部错误（RuntimeError: boom）" in r.output and "Traceback" not in r.output
-    r = invoke(["--debug", "merge"], cwd=sample_dir)
-    assert "Traceback" in r.output
+    r = CliRunner().invoke(root, ["--debug", "buggy"])
+    assert r.exit_code == 70 and "Traceback" in r.output
 
 
 @pytest.mark.parametrize("command", [None, *sorted(COMMANDS)])

@@ -15,7 +15,8 @@ from ledgerxl.config import load_config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ConfigError
 from ledgerxl.jobs import parallel
-from ledgerxl.jobs.merge import collect_inputs, read_checked
+from ledgerxl.jobs.check import check_files
+from ledgerxl.jobs.inputs import collect_inputs
 from ledgerxl.model import Finding, Item, Ledger, LedgerRow, Submission
 from ledgerxl.read.master import load_master
 
@@ -63,12 +64,13 @@ def test_default_reads_many_files_in_workers(mixed_inbox: Path) -> None:
     files = collect_inputs([mixed_inbox / "submissions"])
     assert len(files) >= parallel.MIN_FILES  # so merge's default took the parallel path in the test above
     master = load_master(mixed_inbox / "挂牌事项清单.xlsx")
-    _, _, checked = read_checked(files[:3], Departments(master.departments), jobs=2, check=_rule_count)
-    assert len(checked) == 3 and all(f == [] for f in checked.values())
+    checked = check_files(files[:3], Departments(master.departments), _NoRules(), jobs=2)
+    assert len(checked) == 3 and all(c.submission is not None and c.rules == [] for c in checked)
 
 
-def _rule_count(sub: Submission) -> list[Finding]:
-    return []
+class _NoRules:
+    def check_form(self, sub: Submission) -> list[Finding]:
+        return []
 
 
 @pytest.mark.parametrize(
@@ -118,8 +120,9 @@ def test_jobs_option_must_be_positive(sample_dir: Path) -> None:
     assert "--jobs" in r.output
 
 
-def _die(sub: Submission) -> list[Finding]:
-    os._exit(3)  # a worker killed mid-run (the OOM killer, an operator's kill)
+class _Die:
+    def check_form(self, sub: Submission) -> list[Finding]:
+        os._exit(3)  # a worker killed mid-run (the OOM killer, an operator's kill)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the check is handed to forked workers")
@@ -127,32 +130,28 @@ def test_dead_worker_stops_the_run_with_a_message(sample_dir: Path) -> None:
     files = collect_inputs([sample_dir / "submissions"])
     master = load_master(sample_dir / "挂牌事项清单.xlsx")
     with pytest.raises(parallel.WorkerError) as err:
-        read_checked(files, Departments(master.departments), jobs=2, check=_die)
+        check_files(files, Departments(master.departments), _Die(), jobs=2)
     assert err.value.exit_code == 70
     assert "工作进程意外退出" in err.value.message and "--jobs 1" in err.value.hint
     assert f"当时正在读取的文件在这几个之中：{files[0].name}" in err.value.message  # the first chunk died
 
 
-def test_collector_paused_during_a_run_and_restored_after(
-    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_collector_paused_during_a_run_and_restored_after(sample_dir: Path, tmp_path: Path) -> None:
     import gc
 
-    from ledgerxl.jobs import merge as pipeline
+    from ledgerxl.config import load_config
     from ledgerxl.jobs.gcpause import paused_gc
+    from ledgerxl.jobs.merge import MergeOptions, run_merge
 
-    seen: list[bool] = []
-    real = pipeline.build_ledger
+    seen: list[bool] = []  # told after each file read, inside the run
 
-    def spy(*args: object, **kwargs: object) -> object:
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pipeline, "build_ledger", spy)
     assert gc.isenabled()
-    r = invoke(["merge", "--config", str(sample_dir / "ledgerxl.toml"), "--out", str(tmp_path / "out")])
-    assert r.exit_code == 0, r.output
-    assert seen == [False] and gc.isenabled()
+    cfg = load_config(sample_dir / "ledgerxl.toml")
+    r = run_merge(
+        MergeOptions(config=cfg, out=tmp_path / "out", progress=lambda done, total: seen.append(gc.isenabled()))
+    )
+    assert r.written and len(seen) == 22
+    assert not any(seen) and gc.isenabled()
     gc.disable()
     try:
         with paused_gc():

@@ -170,7 +170,8 @@ def test_docx_table_is_spliced_whole(tmp_path: Path) -> None:
 
 def test_read_all_reports_progress(tmp_path: Path) -> None:
     from ledgerxl.departments import Departments
-    from ledgerxl.jobs.merge import collect_inputs, read_all
+    from ledgerxl.jobs.check import read_all
+    from ledgerxl.jobs.inputs import collect_inputs
 
     files = collect_inputs([SAMPLE / "submissions"])
     (tmp_path / "坏文件.txt").write_text("x", encoding="utf-8")
@@ -296,7 +297,7 @@ def test_period_patterns_find_what_they_found_without_the_lookahead() -> None:
 
 
 def test_letters_stops_counting_when_it_has_enough() -> None:
-    from ledgerxl.rules.validate import letters
+    from ledgerxl.rules.form import letters
 
     text = "已完成，。 " + "进展" * 200
     assert letters(text) == 403 and letters(text, 15) == 15

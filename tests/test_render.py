@@ -51,7 +51,7 @@ def _progress_paragraphs() -> list[str]:
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("render-out")
-    r = run_merge(MergeOptions(out=out / "out", config=load_config(SAMPLE / "ledgerxl.toml"), notice=True))
+    r = run_merge(MergeOptions(out=out / "out", config=load_config(SAMPLE / "ledgerxl.toml").with_outputs(notice=True)))
     assert not r.errors
     pdf_dir = out / "pdf"
     return {p.name: render_pdf(p, pdf_dir) for p in r.written}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
@@ -109,6 +110,30 @@ class Config:
                 "没有指定报告期。", "请用 --period 指定，如 --period 2025Q3，或在 ledgerxl.toml 中设置 period。"
             )
         return chosen if isinstance(chosen, Period) else parse_period(chosen)
+
+    def with_outputs(
+        self,
+        attachment_label: str | None = None,
+        with_departments: bool = False,
+        table_font_size: str | float | None = None,
+        notice: bool = False,
+        notice_template: Path | None = None,
+    ) -> Config:
+        """This config with the command line's choices for 附件.docx and 通知.docx applied over it (None /
+        False: as the file says). `attachment_label` "" drops the label; the font size is pt or 四号/小四…"""
+        att, notes = self.attachment, self.notice
+        size = table_font_size
+        attachment = AttachmentConfig(
+            label=att.label if attachment_label is None else attachment_label,
+            font_size=att.font_size if size is None else parse_font_size(size, "--table-font-size "),
+            with_departments=with_departments or att.with_departments,
+        )
+        notes = dataclasses.replace(
+            notes,
+            enabled=notes.enabled or notice or notice_template is not None,
+            template=notice_template or notes.template,
+        )
+        return dataclasses.replace(self, attachment=attachment, notice=notes)
 
     def date_for(self, period: Period) -> dt.date:
         """The date stamped into documents: fixed, so reruns are byte-identical."""

@@ -66,7 +66,13 @@ def merge(
 
     if no_attachment_label and attachment_label:
         raise click.UsageError("--attachment-label 和 --no-attachment-label 只能选一个。")
-    cfg = load_config(config_path)
+    cfg = load_config(config_path).with_outputs(  # before any reading, so a bad option stops the run at once
+        attachment_label="" if no_attachment_label else attachment_label,
+        with_departments=with_departments,
+        table_font_size=table_font_size,
+        notice=notice,
+        notice_template=notice_template,
+    )
     with FileProgress() as progress:
         opts = MergeOptions(
             master=master,
@@ -75,11 +81,6 @@ def merge(
             inputs=list(inputs),
             allow_errors=allow_errors,
             config=cfg,
-            attachment_label="" if no_attachment_label else attachment_label,
-            with_departments=with_departments,
-            table_font_size=table_font_size,
-            notice=notice,
-            notice_template=notice_template,
             previous=previous,
             progress=progress,
             jobs=jobs,

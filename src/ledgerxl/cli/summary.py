@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ledgerxl.model import Finding
 
 if TYPE_CHECKING:
-    from ledgerxl.jobs.merge import Checked
+    from ledgerxl.jobs.check import Checked
 
 
 def format_finding(f: Finding, indent: str = "") -> str:

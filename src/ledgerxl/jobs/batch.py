@@ -35,6 +35,7 @@ from ledgerxl.errors import ConfigError, LedgerxlError, ReadError, UsageError, o
 from ledgerxl.jobs.store import Store, Version, now
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period, parse_period
+from ledgerxl.rules.form import FormRules
 
 DB_NAME = "ledgerxl.db"
 ARCHIVE_NAME = "archive"
@@ -43,10 +44,8 @@ RECORD_NAME = "run.json"
 PROCESSED_DIR = "已处理"
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 5
-# Test-only: LEDGERXL_TEST_PAUSE=<stage> makes a run write the file LEDGERXL_TEST_PAUSE_MARKER names and
-# wait there until the file is removed (or it is killed). Stages: start, parse, db, write.
-PAUSE_ENV = "LEDGERXL_TEST_PAUSE"
-PAUSE_MARKER_ENV = "LEDGERXL_TEST_PAUSE_MARKER"
+# The stages a run tells BatchOptions.on_stage about, in order (see there).
+STAGES = ("start", "parse", "db", "write")
 
 log = logging.getLogger("ledgerxl.jobs.batch")
 log.addHandler(logging.NullHandler())  # silent unless a run attaches its log file (never the console)
@@ -57,6 +56,11 @@ class BatchOptions:
     config: Config
     dry_run: bool = False
     move_processed: bool = False
+    # Told the name of each stage as the run reaches it: "start" (the lock is held), "parse" (the first
+    # new file has been read), "db" (inside the run's transaction, before it commits), "write" (the new
+    # outputs are staged beside the old ones, before they replace them). For monitoring, and for the
+    # crash tests, which stop a run there and kill it. An exception it raises ends the run as a failure.
+    on_stage: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -250,16 +254,6 @@ def _file_log(path: Path) -> Iterator[None]:
         handler.close()
 
 
-def _pause(stage: str) -> None:
-    if os.environ.get(PAUSE_ENV) != stage:
-        return
-    marker = Path(os.environ[PAUSE_MARKER_ENV])
-    marker.write_text(str(os.getpid()), encoding="utf-8")
-    deadline = time.monotonic() + 300  # never hang forever if a test forgets us
-    while marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-
-
 @dataclass
 class _Incoming:
     path: Path
@@ -282,12 +276,16 @@ class _Run:
         self.dry = opts.dry_run
         self.hashes: dict[Path, str] = {}  # inbox file -> sha256, as scanned
 
+    def _stage(self, name: str) -> None:
+        if self.opts.on_stage is not None:
+            self.opts.on_stage(name)
+
     def run(self) -> BatchResult:
         t0 = time.monotonic()
         started = now()
         run_id = self.store.begin_run(self.period)
         log.info("开始 #%d，报告期 %s，配置 %s", run_id, self.period.code, self.cfg.source)
-        _pause("start")
+        self._stage("start")
         try:
             result = self._run(run_id)
         except BaseException as e:
@@ -318,13 +316,14 @@ class _Run:
 
         master = load_master(self.paths.master)
         departments = Departments(master.departments, self.cfg.aliases)
+        rules = FormRules(master, self.period)
         result = BatchResult(run_id=run_id, period=self.period, dry_run=self.dry, departments=master.departments)
 
         incoming, present = self._scan(result)
         for i, inc in enumerate(incoming):
-            self._read(inc, master, departments)
+            self._read(inc, master, departments, rules)
             if i == 0:
-                _pause("parse")
+                self._stage("parse")
         self._record_files(run_id, incoming, present, result)
         self._publish(master, result)
         if self.opts.move_processed and not self.dry:
@@ -339,7 +338,7 @@ class _Run:
         A new file passes safety.check_file before its bytes are read into memory, as merge's reader
         does: one it refuses (too large, a zip bomb, not a spreadsheet…) is recorded with its finding and
         not read. A pipe or a device is never opened (a read would block the run forever)."""
-        from ledgerxl.jobs.merge import collect_inputs
+        from ledgerxl.jobs.inputs import collect_inputs
 
         p = self.paths
         own = [p.master, p.db, p.lock, Path(f"{p.db}-wal"), Path(f"{p.db}-shm"), p.log]
@@ -401,11 +400,10 @@ class _Run:
         st = f.stat()
         return _Incoming(f, None, key, st.st_size, st.st_mtime, findings=[codes.unreadable(e, f.name)])
 
-    def _read(self, inc: _Incoming, master: MasterList, departments: Departments) -> None:
+    def _read(self, inc: _Incoming, master: MasterList, departments: Departments, rules: FormRules) -> None:
         """Archive the file by its hash, read it from the archive, validate it."""
-        from ledgerxl.jobs.merge import read_all
+        from ledgerxl.jobs.check import check_files
         from ledgerxl.rules.previous_period import history_findings
-        from ledgerxl.rules.validate import validate
         from ledgerxl.write.publish import write_atomic
 
         if inc.data is None:
@@ -416,12 +414,11 @@ class _Run:
             path = self.paths.archive / inc.archive
             write_atomic(path, inc.data)
             os.utime(path, (inc.mtime, inc.mtime))  # the reader records the sender's file time
-        subs, findings = read_all([path], departments)
-        sub = subs[0] if subs else None
+        # one file at a time: the rules over the whole period (W305, W306) come from the database's state
+        (checked,) = check_files([path], departments, rules)
+        sub, findings = checked.submission, checked.read + checked.rules
         if sub is not None:
             sub.path = inc.path
-            # one file at a time: the rules over the whole period (W305, W306) come from the database's state
-            findings += validate([sub], master, self.period, missing=False)
             if sub.department:
                 prev = self.store.previous_progress(sub.department, self.period)
                 if prev is not None:
@@ -484,7 +481,7 @@ class _Run:
                     new_current[dept] = nf
                     log.info("%s 的当前版本：%s", dept, inc.path.name)
             self.store.set_presence(present)
-            _pause("db")
+            self._stage("db")
         for nf in new_current.values():
             nf.current = True
 
@@ -492,7 +489,7 @@ class _Run:
 
     def _publish(self, master: MasterList, result: BatchResult) -> None:
         from ledgerxl.jobs.merge import render_outputs
-        from ledgerxl.write.publish import publish
+        from ledgerxl.write.publish import Staged
         from ledgerxl.write.reminders import TEXT_NAME, XLSX_NAME, build_reminders, reminders_text, reminders_xlsx
 
         store, period, out = self.store, self.period, self.paths.out
@@ -531,7 +528,9 @@ class _Run:
         if self.dry:
             return
         _remove_stale_temps(out, [p.name for p in outputs])
-        publish(changed, before_replace=lambda: _pause("write"))
+        with Staged(changed) as staged:
+            self._stage("write")
+            staged.commit()
         for p in changed:
             log.info("已写出 %s", p)
 
@@ -540,7 +539,7 @@ class _Run:
     ) -> list[Finding]:
         """What the published state carries: open errors, the current submissions' warnings, and the
         rules over the whole period applied to the current submissions (W305 for each department without one)."""
-        from ledgerxl.rules.validate import check_set
+        from ledgerxl.rules.sets import check_set
 
         current_files = [v.file_id for v in versions if v.current]
         return [*result.open_errors, *self.store.findings_of(current_files, "warning"), *check_set(current, master)]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledgerxl.errors import LedgerxlError
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 MIN_FILES = 64  # fewer files are read in this process (64 forms take about 0.1 s)
 MIN_ROWS = 2000  # a smaller ledger's 附件.docx is rendered in this process (about 0.1 s)
 MAX_WORKERS = 8
+
+S = TypeVar("S")  # what every task shares (the departments, the rules): sent once to each worker
+R = TypeVar("R")
 
 
 class WorkerError(LedgerxlError):
@@ -72,6 +75,62 @@ def _init_worker(init: Callable[..., None] | None, initargs: tuple[Any, ...]) ->
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if init is not None:
         init(*initargs)
+
+
+# In a worker process: the task function and what it shares, set once by the pool's initializer. The only
+# module-global state of ledgerxl's workers, so that the code they run takes plain arguments.
+_task: tuple[Callable[..., Any], Any] | None = None
+
+
+def _set_task(fn: Callable[..., Any], shared: Any) -> None:
+    global _task
+    _task = (fn, shared)
+
+
+def _run_task(args: tuple[Any, ...]) -> Any:
+    assert _task is not None, "the pool's initializer sets it"
+    fn, shared = _task
+    return fn(shared, *args)
+
+
+def map_ordered(
+    fn: Callable[..., R],
+    shared: S,
+    tasks: Sequence[tuple[Any, ...]],
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+    names: Sequence[str] = (),
+) -> list[R]:
+    """[fn(shared, *t) for t in tasks], computed by `workers` processes (1: here), in the tasks' order, so
+    nothing downstream depends on how many workers there were. `progress(done, total)` after each
+    result; `names` (one per task) are what the error says a dead worker may have been working on."""
+    total = len(tasks)
+    if workers <= 1:
+        out: list[R] = []
+        for t in tasks:
+            out.append(fn(shared, *t))
+            if progress is not None:
+                progress(len(out), total)
+        return out
+    from concurrent.futures.process import BrokenProcessPool
+
+    # chunks of a few tasks: few round trips, yet the last chunks keep every worker busy to the end
+    chunk = max(1, min(16, total // (workers * 4)))
+    pool = start_pool(workers, _set_task, (fn, shared))
+    results: list[R] = []
+    try:
+        for r in pool.map(_run_task, tasks, chunksize=chunk):
+            results.append(r)
+            if progress is not None:
+                progress(len(results), total)
+    except BrokenProcessPool as e:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise broken(e, list(names[len(results) : len(results) + workers * chunk])) from e
+    except BaseException:  # Ctrl-C or a bug: the tasks not yet done are dropped, not run to the end
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
 
 
 class Beside:

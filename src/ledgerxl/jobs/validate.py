@@ -3,18 +3,18 @@ copies for the departments. Nothing is merged or published."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
+from ledgerxl.jobs.check import Checked, check_inputs
 from ledgerxl.jobs.gcpause import paused_gc
-from ledgerxl.jobs.merge import Checked, ReadProgress, collect_inputs, read_checked, resolve_options
+from ledgerxl.jobs.inputs import ReadProgress, collect_inputs, resolve_options
 from ledgerxl.periods import Period
 from ledgerxl.read.master import load_master
-from ledgerxl.rules.resubmissions import choose_submissions
-from ledgerxl.rules.validate import FormRules, validate
 
 
 @dataclass
@@ -58,19 +58,11 @@ def _run_validate(opts: ValidateOptions) -> ValidateResult:
     skip = {master_path} | ({opts.previous} if opts.previous else set())
     files = collect_inputs(inputs, skip=skip)
     departments = Departments(master.departments, cfg.aliases)
-    rules = FormRules(master, period, previous)
-    subs, findings, checked = read_checked(files, departments, opts.progress, opts.jobs or cfg.jobs, rules)
     # who has not sent anything only makes sense for a whole inbox, not for single files
     whole_folder = any(p.is_dir() for p in inputs)
-    findings.extend(validate(subs, master, period, previous, missing=whole_folder, checked=checked))
-    result = ValidateResult(
-        period=period,
-        master=master,
-        files=files,
-        submissions=subs,
-        findings=findings,
-        superseded=choose_submissions(subs).superseded,
-    )
+    jobs = opts.jobs or cfg.jobs
+    checked = check_inputs(files, master, period, departments, previous, whole_folder, opts.progress, jobs)
+    result = ValidateResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
     if opts.annotate is not None:
         _annotate(result, Path(opts.annotate))
     return result

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from ledgerxl import codes
 from ledgerxl.model import Finding, Submission
 from ledgerxl.periods import Period
-from ledgerxl.rules.validate import check_stale
+from ledgerxl.rules.form import check_stale
 from ledgerxl.text import cell_name
 
 SNIPPET = 40  # characters of last period's text quoted in a W330 message

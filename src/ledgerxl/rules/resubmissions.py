@@ -40,7 +40,9 @@ def _when(ts: float) -> str:
 
 @dataclass
 class Selection:
-    chosen: list[Submission]  # one per department (several only where E208 could not pick), and unknowns
+    chosen: list[Submission] = field(
+        default_factory=list
+    )  # one per department (several only where E208 could not pick), and unknowns
     superseded: list[Submission] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 

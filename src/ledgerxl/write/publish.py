@@ -182,21 +182,41 @@ def write_atomic(path: Path, data: bytes) -> None:
     _replace(_write_temp(path, data), path)
 
 
-def publish(outputs: Mapping[Path, bytes], before_replace: Callable[[], None] | None = None) -> list[Path]:
-    """Write several outputs that were all rendered beforehand: every temp file first, then the renames,
-    so a failure (or a kill) while writing leaves every earlier output as it was."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, data in outputs.items():
-            staged.append((_write_temp(Path(path), data), Path(path)))
-        if before_replace is not None:
-            before_replace()
+class Staged:
+    """Outputs written to temp files beside their targets, not yet in place: `commit()` renames them all
+    over the old files; leaving the `with` block removes whatever was not committed. Two phases, so that
+    a failure (or a kill) while writing leaves every earlier output as it was."""
+
+    def __init__(self, outputs: Mapping[Path, bytes]) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+        try:
+            for path, data in outputs.items():
+                self._staged.append((_write_temp(Path(path), data), Path(path)))
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> list[Path]:
         written = []
-        while staged:
-            tmp, path = staged.pop(0)
+        while self._staged:
+            tmp, path = self._staged.pop(0)
             _replace(tmp, path)
             written.append(path)
         return written
-    finally:
-        for tmp, _ in staged:
-            _discard(tmp)
+
+    def discard(self) -> None:
+        while self._staged:
+            _discard(self._staged.pop()[0])
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
+def publish(outputs: Mapping[Path, bytes]) -> list[Path]:
+    """Write several outputs that were all rendered beforehand: every temp file first, then the renames
+    (see Staged)."""
+    with Staged(outputs) as staged:
+        return staged.commit()

@@ -1,8 +1,9 @@
-"""Validation rules: each returns findings (never raises, never stops at the first problem).
+"""The rules about one form: each returns findings (never raises, never stops at the first problem).
 
 Every rule of design.md has a stable code (see codes.py). Rules are plain functions over the read
-Submission, the master list and the period; the set rules (one form per department, who is missing)
-look at all submissions together. Texts are compared, never changed.
+Submission, the master list and the period; `FormRules.check_form` runs them all, the same way whether
+the forms are checked in this process or in the worker processes that read them (jobs.check). The rules
+across forms are in rules/sets.py. Texts are compared, never changed.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from pathlib import Path
 
 from ledgerxl import codes
 from ledgerxl.model import STATUSES, Finding, MasterList, Submission
 from ledgerxl.periods import Period, match_period_words
 from ledgerxl.rules.periodrefs import only_earlier
-from ledgerxl.rules.resubmissions import choose_submissions
 from ledgerxl.rules.textdiff import char_diff, normalize, same_text
 from ledgerxl.targets import check_values
 from ledgerxl.text import cell_name
@@ -281,52 +280,14 @@ def check_stale(sub: Submission, previous: Mapping[int, str], previous_label: st
     return out
 
 
-def check_missing(subs: list[Submission], master: MasterList) -> list[Finding]:
-    """W305: departments of the master list that sent nothing (a warning: never blocks publishing)."""
-    sent = {s.department for s in subs if s.department}
-    out: list[Finding] = []
-    for dept in master.departments:
-        if dept not in sent:
-            n = len(master.items_of(dept))
-            out.append(codes.make("W305", f"{dept}尚未报送（负责 {n} 项）。", department=dept))
-    return out
-
-
-def check_set(subs: list[Submission], master: MasterList) -> list[Finding]:
-    """Rules across submissions: one per department (W306/E208), and who has not sent anything."""
-    return choose_submissions(subs).findings + check_missing(subs, master)
-
-
 class FormRules:
-    """The rules about one form (check_submission, check_values) with their fixed arguments: a callable
-    that a worker process reading the forms can run on each form it reads (see pipeline.read_all)."""
+    """Every rule about one form (check_submission, check_values) with the run's fixed arguments. It is
+    picklable, so the worker processes that read the forms run `check_form` on each form they read."""
 
     def __init__(self, master: MasterList, period: Period | None, previous: Mapping[int, str] | None = None) -> None:
         self.master, self.period, self.previous = master, period, previous
         self.texts = ItemTexts(master)
 
-    def __call__(self, sub: Submission) -> list[Finding]:
+    def check_form(self, sub: Submission) -> list[Finding]:
         found = check_submission(sub, self.master, self.period, self.previous, self.texts)
         return found + check_values(sub, self.master)  # 完成值 against the item's target (W340–W343)
-
-
-def validate(
-    subs: list[Submission],
-    master: MasterList,
-    period: Period | None,
-    previous: Mapping[int, str] | None = None,
-    missing: bool = True,
-    checked: Mapping[Path, list[Finding]] | None = None,
-) -> list[Finding]:
-    """All findings for a set of submissions. Forms replaced by a later one (W306) are not checked
-    further: only the chosen form of each department goes into the ledger. `checked` holds FormRules'
-    findings already computed for some forms (by the processes that read them), by file."""
-    selection = choose_submissions(subs)
-    findings = list(selection.findings)
-    rules = FormRules(master, period, previous)
-    for s in selection.chosen:
-        done = checked.get(s.path) if checked is not None else None
-        findings.extend(rules(s) if done is None else done)
-    if missing:
-        findings.extend(check_missing(subs, master))
-    return findings

@@ -1,0 +1,140 @@
+"""What merge, validate and batch share: read each file and check its form in one place, then check the
+set. One function per step, whatever the number of processes:
+
+- `check_files`: each file read (read.submission) and checked alone: the text that would not survive
+  publishing (rules.content) and every rule about one form (rules.form). In this process, or from 64
+  files on in worker processes (jobs.parallel); results come back in input order.
+- `check_inputs`: check_files, then the choice of one form per department (made once, here, and passed
+  on) and the rules across forms (rules.sets).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ledgerxl import codes
+from ledgerxl.departments import Departments
+from ledgerxl.errors import ReadError, os_reason
+from ledgerxl.jobs import parallel
+from ledgerxl.jobs.inputs import ReadProgress, input_labels
+from ledgerxl.model import Finding, MasterList, Submission
+from ledgerxl.periods import Period
+from ledgerxl.read.grid import TABLE_SUFFIXES
+from ledgerxl.read.submission import read_submission
+from ledgerxl.rules.content import check_content
+from ledgerxl.rules.form import FormRules
+from ledgerxl.rules.resubmissions import Selection, choose_submissions
+from ledgerxl.rules.sets import validate
+
+
+class FormCheck(Protocol):
+    """What check_files runs on each form it reads: rules.form.FormRules, or a test's own (picklable)."""
+
+    def check_form(self, sub: Submission) -> list[Finding]: ...
+
+
+@dataclass
+class FileChecked:
+    """One input: the submission read from it (None: unreadable), the findings of reading it and of its
+    text (`read`), and the findings of the form's rules (`rules`: empty when unread or unchecked)."""
+
+    submission: Submission | None
+    read: list[Finding]
+    rules: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """What merge and validate both found: the inputs, the submissions read from them, the findings, and
+    the one form per department that counts."""
+
+    period: Period
+    master: MasterList
+    files: list[Path]
+    submissions: list[Submission]
+    findings: list[Finding]
+    selection: Selection = field(default_factory=Selection)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def superseded(self) -> list[Submission]:
+        """Forms replaced by a later one of the same department (W306)."""
+        return self.selection.superseded
+
+    @property
+    def inputs(self) -> list[tuple[str, Submission | None]]:
+        """Each input file as findings name it, with the submission read from it (None: unreadable)."""
+        by_path = {s.path: s for s in self.submissions}
+        return [(label, by_path.get(path)) for path, label in input_labels(self.files).items()]
+
+
+def check_file(shared: tuple[Departments, FormCheck | None], f: Path, label: str) -> FileChecked:
+    """One file read and, when `rules` are given, its form checked: the one place either happens."""
+    departments, rules = shared
+    try:
+        if f.is_dir():
+            raise ReadError("E101", "这是一个文件夹，不是表格文件。")
+        if f.suffix.lower() not in TABLE_SUFFIXES:
+            raise ReadError(
+                "E101", f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
+            )
+        sub = read_submission(f, departments)
+        sub.label = "" if label == f.name else label
+    except ReadError as e:
+        return FileChecked(None, [codes.unreadable(e, label)])
+    except OSError as e:
+        return FileChecked(None, [codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=label)])
+    # text that would not survive publishing unchanged, then the form's rules
+    return FileChecked(sub, check_content(sub), rules.check_form(sub) if rules is not None else [])
+
+
+def check_files(
+    files: list[Path],
+    departments: Departments,
+    rules: FormCheck | None = None,
+    progress: ReadProgress | None = None,
+    jobs: int | None = None,
+) -> list[FileChecked]:
+    """Every file read and checked (see check_file), in input order; `jobs` 1: never another process."""
+    labels = input_labels(files)
+    workers = parallel.worker_count(jobs, len(files), parallel.MIN_FILES)
+    names = [labels[f] for f in files]
+    return parallel.map_ordered(check_file, (departments, rules), list(zip(files, names)), workers, progress, names)
+
+
+def read_all(
+    files: list[Path], departments: Departments, progress: ReadProgress | None = None, jobs: int | None = None
+) -> tuple[list[Submission], list[Finding]]:
+    """Every file read, without the form rules: the submissions and the findings of reading them."""
+    checked = check_files(files, departments, None, progress, jobs)
+    return [c.submission for c in checked if c.submission is not None], [f for c in checked for f in c.read]
+
+
+def check_inputs(
+    files: list[Path],
+    master: MasterList,
+    period: Period,
+    departments: Departments,
+    previous: dict[int, str] | None = None,
+    missing: bool = True,
+    progress: ReadProgress | None = None,
+    jobs: int | None = None,
+) -> Checked:
+    """Read and check every file, choose one form per department, and check the set. `missing`: say who
+    has sent nothing (W305), which only makes sense for a whole inbox."""
+    checked = check_files(files, departments, FormRules(master, period, previous), progress, jobs)
+    subs = [c.submission for c in checked if c.submission is not None]
+    findings = [f for c in checked for f in c.read]
+    by_file = {c.submission.path: c.rules for c in checked if c.submission is not None}
+    selection = choose_submissions(subs)
+    findings += validate(subs, master, period, previous, missing=missing, checked=by_file, selection=selection)
+    return Checked(period, master, files, subs, findings, selection)

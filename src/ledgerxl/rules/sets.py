@@ -1,0 +1,56 @@
+"""The rules across the forms of a period: one form per department (W306, E208, via rules.resubmissions)
+and who has not sent anything (W305). `validate` gathers every finding for a set of forms already read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ledgerxl import codes
+from ledgerxl.model import Finding, MasterList, Submission
+from ledgerxl.periods import Period
+from ledgerxl.rules.form import FormRules
+from ledgerxl.rules.resubmissions import Selection, choose_submissions
+
+
+def check_missing(subs: list[Submission], master: MasterList) -> list[Finding]:
+    """W305: departments of the master list that sent nothing (a warning: never blocks publishing)."""
+    sent = {s.department for s in subs if s.department}
+    out: list[Finding] = []
+    for dept in master.departments:
+        if dept not in sent:
+            n = len(master.items_of(dept))
+            out.append(codes.make("W305", f"{dept}尚未报送（负责 {n} 项）。", department=dept))
+    return out
+
+
+def check_set(subs: list[Submission], master: MasterList) -> list[Finding]:
+    """Rules across submissions: one per department (W306/E208), and who has not sent anything."""
+    return choose_submissions(subs).findings + check_missing(subs, master)
+
+
+def validate(
+    subs: list[Submission],
+    master: MasterList,
+    period: Period | None,
+    previous: Mapping[int, str] | None = None,
+    missing: bool = True,
+    checked: Mapping[Path, list[Finding]] | None = None,
+    selection: Selection | None = None,
+) -> list[Finding]:
+    """All findings for a set of submissions already read. Forms replaced by a later one (W306) are not
+    checked further: only the chosen form of each department goes into the ledger. `checked` holds the
+    check_form findings already made for the forms (jobs.check makes them as it reads), by file;
+    `selection` the choice of one form per department when the caller has made it already."""
+    selection = selection or choose_submissions(subs)
+    findings = list(selection.findings)
+    rules: FormRules | None = None  # made only for forms not checked already
+    for s in selection.chosen:
+        done = checked.get(s.path) if checked is not None else None
+        if done is None:
+            rules = rules or FormRules(master, period, previous)
+            done = rules.check_form(s)
+        findings.extend(done)
+    if missing:
+        findings.extend(check_missing(subs, master))
+    return findings
