@@ -4,6 +4,7 @@ itself back through others. Every import counts, lazy ones inside functions incl
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from helpers import ROOT
@@ -78,6 +79,7 @@ def test_the_stages_are_packages() -> None:
             "periods",
             "targets",
             "text",
+            "zips",
         ]
     ), top
 
@@ -137,3 +139,25 @@ def test_the_checker_sees_lazy_imports(tmp_path: Path) -> None:
     p.write_text("def f() -> None:\n    from ledgerxl.jobs import merge\n    from ledgerxl.write.publish import x\n")
     mods = {"ledgerxl.jobs.merge": p, "ledgerxl.write.publish": p}
     assert imports_of("ledgerxl.read.m", p, mods) == {"ledgerxl.jobs.merge", "ledgerxl.write.publish"}
+
+
+CODE_LITERAL = re.compile(r"^[EWM]\d{3}$")
+
+
+def test_finding_codes_are_names_outside_the_registry() -> None:
+    """codes.E101, never "E101": a misspelt name fails mypy, a misspelt string would not."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "codes.py" and path.parent == PACKAGE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and CODE_LITERAL.match(node.value):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
+    assert not found, "\n".join(found)
+
+
+def test_every_code_has_its_name() -> None:
+    from ledgerxl import codes
+
+    names = {k: v for k, v in vars(codes).items() if CODE_LITERAL.match(k)}
+    assert names == {c: c for c in codes.CODES}

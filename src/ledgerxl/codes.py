@@ -7,9 +7,65 @@ M1xx: the master list itself (`ledgerxl master check`; errors).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from ledgerxl.errors import ReadError
 from ledgerxl.model import Finding, Severity
+
+# Each code as a name: code refers to codes.E101, never the bare string, so mypy checks every use.
+E101: Final = "E101"
+E102: Final = "E102"
+E103: Final = "E103"
+E104: Final = "E104"
+E110: Final = "E110"
+E111: Final = "E111"
+E112: Final = "E112"
+E113: Final = "E113"
+E114: Final = "E114"
+E201: Final = "E201"
+E202: Final = "E202"
+E203: Final = "E203"
+E204: Final = "E204"
+E205: Final = "E205"
+E206: Final = "E206"
+E207: Final = "E207"
+E208: Final = "E208"
+E220: Final = "E220"
+E221: Final = "E221"
+E209: Final = "E209"
+W301: Final = "W301"
+W302: Final = "W302"
+W303: Final = "W303"
+W304: Final = "W304"
+W305: Final = "W305"
+W306: Final = "W306"
+W307: Final = "W307"
+W320: Final = "W320"
+W321: Final = "W321"
+W322: Final = "W322"
+W323: Final = "W323"
+W308: Final = "W308"
+W309: Final = "W309"
+W310: Final = "W310"
+W311: Final = "W311"
+W312: Final = "W312"
+W330: Final = "W330"
+M101: Final = "M101"
+M102: Final = "M102"
+M103: Final = "M103"
+M104: Final = "M104"
+M105: Final = "M105"
+M106: Final = "M106"
+M107: Final = "M107"
+M108: Final = "M108"
+M109: Final = "M109"
+M110: Final = "M110"
+M111: Final = "M111"
+M112: Final = "M112"
+W340: Final = "W340"
+W341: Final = "W341"
+W342: Final = "W342"
+W343: Final = "W343"
 
 
 @dataclass(frozen=True)
@@ -28,171 +84,167 @@ CODES: dict[str, Code] = {
     c.code: c
     for c in [
         Code(
-            "E101",
+            E101,
             "unreadable-file",
             "文件无法读取",
             "请确认文件是 Excel 表格（.xlsx/.xls/.ods/.csv）且未损坏，重新保存后再报送。",
         ),
-        Code("E102", "password-protected", "文件有密码保护", "请取消文件打开密码后重新报送。"),
-        Code("E103", "no-header", "找不到表头", "请使用下发的填报表，保留“序号”“进展情况”等表头行。"),
-        Code("E104", "file-too-large", "文件过大或结构异常", "请只保留填报表内容，另存为新文件后重新报送。"),
-        Code("E110", "empty-file", "文件为空", "文件可能在下载或复制时出错，请重新导出并报送。"),
+        Code(E102, "password-protected", "文件有密码保护", "请取消文件打开密码后重新报送。"),
+        Code(E103, "no-header", "找不到表头", "请使用下发的填报表，保留“序号”“进展情况”等表头行。"),
+        Code(E104, "file-too-large", "文件过大或结构异常", "请只保留填报表内容，另存为新文件后重新报送。"),
+        Code(E110, "empty-file", "文件为空", "文件可能在下载或复制时出错，请重新导出并报送。"),
         Code(
-            "E111",
+            E111,
             "wrong-file-type",
             "文件内容与扩展名不符",
             "请用 Excel/WPS 打开后另存为 .xlsx（Excel 工作簿）再报送；如发错了文件，请重新报送正确的文件。",
         ),
         Code(
-            "E112",
+            E112,
             "file-not-accessible",
             "文件无法打开",
             "请检查文件权限，并把真正的文件（而不是快捷方式）放进收件目录。",
         ),
         Code(
-            "E113",
+            E113,
             "unsafe-xml",
             "文件含有不安全的 XML 声明",
             "正常的 Excel/WPS 文件不含 DOCTYPE/ENTITY 声明。请用 Excel/WPS 打开后另存为新的 .xlsx 再报送。",
         ),
-        Code("E114", "no-visible-sheet", "没有可见的工作表", "请在 Excel/WPS 中取消隐藏填报表后重新报送。"),
-        Code("E201", "unknown-item", "事项序号不在挂牌事项清单中", "请核对序号，使用下发填报表中的序号。"),
-        Code("E202", "item-not-assigned", "该事项不属于本单位", "请删除该行，或与督查室确认责任分工。"),
+        Code(E114, "no-visible-sheet", "没有可见的工作表", "请在 Excel/WPS 中取消隐藏填报表后重新报送。"),
+        Code(E201, "unknown-item", "事项序号不在挂牌事项清单中", "请核对序号，使用下发填报表中的序号。"),
+        Code(E202, "item-not-assigned", "该事项不属于本单位", "请删除该行，或与督查室确认责任分工。"),
         Code(
-            "E203",
+            E203,
             "item-text-edited",
             "事项内容被改动",
             "事项内容以挂牌事项清单为准，请恢复原文，进展写在“进展情况”列。",
         ),
-        Code("E204", "duplicate-item", "同一事项重复填报", "请合并为一行后重新报送。"),
-        Code("E205", "empty-progress", "进展情况为空", "请填写该事项的进展情况。"),
-        Code("E206", "wrong-period", "报告期不符", "请使用本期填报表，并核对“报告期”。"),
+        Code(E204, "duplicate-item", "同一事项重复填报", "请合并为一行后重新报送。"),
+        Code(E205, "empty-progress", "进展情况为空", "请填写该事项的进展情况。"),
+        Code(E206, "wrong-period", "报告期不符", "请使用本期填报表，并核对“报告期”。"),
         Code(
-            "E207",
+            E207,
             "unknown-department",
             "无法识别填报单位",
             "请在“填报单位”处填写单位规范名称，或在 ledgerxl.toml 中登记别名。",
         ),
+        Code(E208, "conflicting-submissions", "同一单位有多份报送", "请只保留一份，或填写填报日期以便确定以哪份为准。"),
         Code(
-            "E208", "conflicting-submissions", "同一单位有多份报送", "请只保留一份，或填写填报日期以便确定以哪份为准。"
-        ),
-        Code(
-            "E220",
+            E220,
             "text-too-long",
             "进展情况超过 Excel 单元格上限",
             "Excel 一个单元格最多 32767 个字符，超出部分会被截断。请精简到 32767 字以内后重新报送。",
         ),
         Code(
-            "E221", "duplicate-column", "表头有重复的列", "请删除或改名重复的列，只保留一列“序号”“事项内容”“进展情况”。"
+            E221, "duplicate-column", "表头有重复的列", "请删除或改名重复的列，只保留一列“序号”“事项内容”“进展情况”。"
         ),
         Code(
-            "E209",
+            E209,
             "merged-input-cells",
             "一个单元格跨多个事项",
             "请取消合并单元格，每个事项的进展情况写在本行的单元格里。",
         ),
-        Code("W301", "stale-progress", "进展情况与上期相同", "请更新为本期进展。"),
-        Code("W302", "earlier-period-figures", "只引用了以前期间的数据", "请补充本期数据。"),
-        Code("W303", "short-progress", "进展情况过短", "请具体说明进展，包括数量、进度等。"),
-        Code("W304", "formula-or-hyperlink", "单元格含公式或超链接", "请粘贴为纯文本。"),
-        Code("W305", "missing-department", "单位未报送", "请督促该单位尽快报送。"),
-        Code("W306", "resubmission", "单位重复报送，以较新的一份为准", "如需以旧版为准，请删除较新的文件。"),
-        Code("W307", "missing-item", "本单位事项未填报", "请补充该事项的进展情况。"),
+        Code(W301, "stale-progress", "进展情况与上期相同", "请更新为本期进展。"),
+        Code(W302, "earlier-period-figures", "只引用了以前期间的数据", "请补充本期数据。"),
+        Code(W303, "short-progress", "进展情况过短", "请具体说明进展，包括数量、进度等。"),
+        Code(W304, "formula-or-hyperlink", "单元格含公式或超链接", "请粘贴为纯文本。"),
+        Code(W305, "missing-department", "单位未报送", "请督促该单位尽快报送。"),
+        Code(W306, "resubmission", "单位重复报送，以较新的一份为准", "如需以旧版为准，请删除较新的文件。"),
+        Code(W307, "missing-item", "本单位事项未填报", "请补充该事项的进展情况。"),
         Code(
-            "W320",
+            W320,
             "control-characters",
             "含有不可见的控制字符",
             "这些字符无法写入 Excel/Word，发布时已删除；如影响原意，请修改后重新报送。",
         ),
         Code(
-            "W321",
+            W321,
             "formula-like-text",
             "文字像公式或 DDE 指令",
             "台账中按原文作为文字显示，不会执行。如非本意，请删除开头的“=”“+”“-”“@”等符号。",
         ),
         Code(
-            "W322",
+            W322,
             "number-instead-of-text",
             "进展情况只有数字或日期",
             "数字或日期单元格读出的值可能与屏幕显示不同（如 85% 读为 0.85）。请用文字说明进展，或设为文本格式。",
         ),
-        Code("W323", "no-entries", "表中没有填报内容", "请在表头下逐项填写序号和进展情况后重新报送。"),
+        Code(W323, "no-entries", "表中没有填报内容", "请在表头下逐项填写序号和进展情况后重新报送。"),
         Code(
-            "W308",
+            W308,
             "several-sheets",
             "多个工作表都有表头",
             "请只保留一个填报工作表；如使用的工作表不对，请删除其他工作表后重新报送。",
         ),
-        Code("W309", "hidden-row-used", "隐藏行的内容已采用", "请确认该行应当报送；不应报送的请删除该行。"),
-        Code("W310", "hidden-row-ignored", "隐藏行未采用", "隐藏行与可见行重复，已采用可见行；请删除不用的行。"),
+        Code(W309, "hidden-row-used", "隐藏行的内容已采用", "请确认该行应当报送；不应报送的请删除该行。"),
+        Code(W310, "hidden-row-ignored", "隐藏行未采用", "隐藏行与可见行重复，已采用可见行；请删除不用的行。"),
         Code(
-            "W311",
+            W311,
             "unknown-status",
             "完成状态不在可选范围内",
             "请从下拉列表中选择：已完成、序时推进、进度滞后、未启动。",
         ),
         Code(
-            "W312",
+            W312,
             "department-from-file-name",
             "表中没有填报单位，按文件名识别",
             "请使用下发的填报表，保留“填报单位”一栏。",
         ),
         Code(
-            "W330",
+            W330,
             "progress-disappeared",
             "上期有进展的事项本期没有填报",
             "请补充该事项本期的进展情况；如已完成，请写明完成情况。",
         ),
         # M1xx: the master list itself (`ledgerxl master check`; issue 8). All are errors.
-        Code("M101", "master-bad-number", "序号不是正整数", "序号请填写 1、2、3……的整数。"),
-        Code("M102", "master-duplicate-number", "序号重复", "每个事项的序号应唯一，请重新编号。"),
-        Code("M103", "master-missing-number", "序号不连续", "请补上缺少的事项，或重新连续编号。"),
-        Code("M104", "master-empty-text", "事项内容为空", "请照录政府工作报告原文，或删除这一行。"),
-        Code("M105", "master-duplicate-text", "事项内容重复", "同一事项只应列一次；请删除重复的一行，或核对原文。"),
+        Code(M101, "master-bad-number", "序号不是正整数", "序号请填写 1、2、3……的整数。"),
+        Code(M102, "master-duplicate-number", "序号重复", "每个事项的序号应唯一，请重新编号。"),
+        Code(M103, "master-missing-number", "序号不连续", "请补上缺少的事项，或重新连续编号。"),
+        Code(M104, "master-empty-text", "事项内容为空", "请照录政府工作报告原文，或删除这一行。"),
+        Code(M105, "master-duplicate-text", "事项内容重复", "同一事项只应列一次；请删除重复的一行，或核对原文。"),
         Code(
-            "M106",
+            M106,
             "master-no-department",
             "没有责任单位",
             "请填写责任单位，多个单位用顿号“、”分隔，牵头单位在前。",
         ),
         Code(
-            "M107",
+            M107,
             "master-unknown-department",
             "责任单位不在单位名单中",
             "请核对单位名称；确是新单位时，把它加到“单位名单”表或 ledgerxl.toml 的 [aliases] 中。",
         ),
         Code(
-            "M108",
+            M108,
             "master-alias-used",
             "责任单位写的是别名",
             "清单中请用规范名称（ledgerxl.toml [aliases] 中等号左边的名称），否则各单位的报送表对不上。",
         ),
         Code(
-            "M109",
+            M109,
             "ambiguous-alias",
             "别名指向两个单位",
             "一个别名只能属于一个单位，请在 ledgerxl.toml 的 [aliases] 中删去多余的一处。",
         ),
         Code(
-            "M110",
+            M110,
             "alias-is-another-department",
             "别名与另一个单位同名",
             "请在 ledgerxl.toml 的 [aliases] 中删去该别名，它已是另一个单位的名称。",
         ),
         Code(
-            "M111",
+            M111,
             "master-bad-target",
             "目标无法识别",
             "目标写成 ≥ 15 家、≈ 5.5 %、≤ 3 %、8 条 或 5.5–6 %，多个用“；”分隔；没有量化目标的留空。",
         ),
-        Code("M112", "master-repeated-department", "同一事项重复列出一个单位", "请删去重复的单位名称。"),
+        Code(M112, "master-repeated-department", "同一事项重复列出一个单位", "请删去重复的单位名称。"),
         # W340–W349: 完成值 against the item's target (issue 8)
-        Code("W340", "done-below-target", "已完成但未达到目标", "请核对完成值或完成状态。"),
-        Code("W341", "late-but-target-reached", "已达到目标但标为进度滞后", "请核对完成值或完成状态。"),
-        Code(
-            "W342", "unreadable-value", "完成值无法识别", "完成值请只写数字和单位，如 19家、5.4%；多个目标用“；”分隔。"
-        ),
-        Code("W343", "value-unit-mismatch", "完成值与目标单位不同", "请按目标的单位填写完成值。"),
+        Code(W340, "done-below-target", "已完成但未达到目标", "请核对完成值或完成状态。"),
+        Code(W341, "late-but-target-reached", "已达到目标但标为进度滞后", "请核对完成值或完成状态。"),
+        Code(W342, "unreadable-value", "完成值无法识别", "完成值请只写数字和单位，如 19家、5.4%；多个目标用“；”分隔。"),
+        Code(W343, "value-unit-mismatch", "完成值与目标单位不同", "请按目标的单位填写完成值。"),
     ]
 }
 

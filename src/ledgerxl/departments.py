@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ledgerxl.model import DepartmentSource
+
 # invisible format characters that text copied from web pages and chat apps carries (zero-width space, BOM …)
 INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 
@@ -27,7 +29,7 @@ class Identification:
     offer in an error message (near misses when unknown, the rivals when ambiguous)."""
 
     department: str | None
-    source: str  # "cell", "alias", "cell-contains", "file name"; "ambiguous" or "" when not found
+    source: DepartmentSource
     candidates: tuple[str, ...] = ()
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+# How a form's department was found: the 填报单位 cell, an alias of the config, a name inside the cell, the
+# file name; "ambiguous" (candidates are the rivals) or "" (candidates are near misses) when not found.
+DepartmentSource = Literal["cell", "alias", "cell-contains", "file name", "ambiguous", ""]
 
 # 完成状态: the drop-down of the submission form, in this order (the rules, the counts and the form share it)
 STATUS_DONE, STATUS_ON_TRACK, STATUS_LATE, STATUS_NOT_STARTED = "已完成", "序时推进", "进度滞后", "未启动"
@@ -103,9 +106,7 @@ class Submission:
     filled_date: str = ""
     filled_date_cell: str = ""
     mtime: float = 0.0
-    # how the department was found: "cell" (填报单位), "alias", "cell-contains", "file name";
-    # "ambiguous" (candidates are the rivals) or "" (candidates are near misses) when not found
-    department_source: str = ""
+    department_source: DepartmentSource = ""
     department_candidates: tuple[str, ...] = ()  # near misses or ambiguous names, for the message
     other_sheets: tuple[str, ...] = ()  # other visible sheets that also hold a header row
     ignored_hidden: list[Entry] = field(default_factory=list)  # hidden rows repeating a visible row's item

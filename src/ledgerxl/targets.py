@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ledgerxl.model import STATUS_DONE, STATUS_LATE, Finding, MasterList, Submission
+from ledgerxl import codes
 
 AT_LEAST, ABOUT, AT_MOST, EXACT, RANGE = "≥", "≈", "≤", "", "–"
 # how far below an "about" target (左右) still counts as reached: 5.5% 左右 is met by 5.3%
@@ -372,7 +372,7 @@ def compare(target: Target, value_text: str) -> Comparison:
     if len(values) != len(target):
         return Comparison(
             None,
-            "W342",
+            codes.W342,
             f"有 {len(target)} 个目标（{format_target(target)}），完成值“{value_text.strip()}”"
             f"应逐项填写 {len(target)} 个数，用“；”分隔",
         )
@@ -380,19 +380,19 @@ def compare(target: Target, value_text: str) -> Comparison:
     for q, raw in zip(target, values):
         v = parse_value(raw, q.unit)
         if v is None:
-            return Comparison(None, "W342", f"的完成值“{raw}”中没有数字")
+            return Comparison(None, codes.W342, f"的完成值“{raw}”中没有数字")
         if q.unit == "%" and not v.unit and v.value < 1 <= q.value:
             # Excel keeps 5.4% typed into a percent cell as 0.054; a literal 0.054 % is as possible, so ask
             shown = f"{_num(v.value * 100)}%"
             return Comparison(
                 None,
-                "W342",
+                codes.W342,
                 f"的完成值“{raw}”没有写“%”，可能来自百分比格式的单元格（显示为 {shown}）；"
                 f"请写成带“%”的文字，如“{shown}”",
             )
         c = comparable(q, v)
         if c is None:
-            return Comparison(None, "W343", f"的完成值“{raw}”与目标“{q}”单位不同，无法比较")
+            return Comparison(None, codes.W343, f"的完成值“{raw}”与目标“{q}”单位不同，无法比较")
         met = met and reached(q, c.value)
     return Comparison(met)
 
@@ -407,50 +407,3 @@ def assess(target_text: str, value_text: str) -> str:
         return ""
     c = compare(target, value_text)
     return "" if c.met is None else ("达到" if c.met else "未达到")
-
-
-def check_values(sub: Submission, master: MasterList) -> list[Finding]:
-    """W340–W343: a submission's 完成值 against the item targets, and against its own 完成状态.
-
-    Only items with one responsible department are compared: where several share an item, each
-    department's value is a part of the whole. Items whose 目标 cell cannot be read are skipped
-    here (`ledgerxl master check` reports them)."""
-    from ledgerxl import codes
-    from ledgerxl.text import cell_name
-
-    out: list[Finding] = []
-    col = sub.columns.get("value", sub.columns.get("number", 0))
-    for e in sub.entries:
-        item = master.by_number.get(e.number) if e.number is not None else None
-        if item is None or not item.target.strip() or not e.value.strip() or len(item.departments) != 1:
-            continue
-        try:
-            target = parse_target(item.target)
-        except TargetSyntaxError:
-            continue
-        if not target:
-            continue
-        where = {
-            "file": sub.name,
-            "sheet": sub.sheet,
-            "cell": cell_name(e.row - 1, col),
-            "department": sub.department or sub.department_raw,
-        }
-        c = compare(target, e.value)
-        status = re.sub(r"\s+", "", e.status)
-        shown = format_target(target)
-        if c.met is None:
-            out.append(codes.make(c.code, f"第 {e.number} 项{c.message}。", **where))
-        elif status == STATUS_DONE and not c.met:
-            out.append(
-                codes.make(
-                    "W340", f"第 {e.number} 项完成状态为“已完成”，但完成值“{e.value}”未达到目标“{shown}”。", **where
-                )
-            )
-        elif status == STATUS_LATE and c.met:
-            out.append(
-                codes.make(
-                    "W341", f"第 {e.number} 项完成值“{e.value}”已达到目标“{shown}”，但完成状态为“进度滞后”。", **where
-                )
-            )
-    return out

@@ -43,9 +43,9 @@ def import_(source: Path, out: Path, previous: Path | None, force: bool, config_
     if r.duplicates:
         click.echo(f"注意：序号 {'、'.join(map(str, sorted(set(r.duplicates))))} 重复出现，请核对。")
     if previous is not None:
-        click.echo(f"按事项内容与 {previous} 匹配：{tally(m.how for m in r.matches)}。")
+        click.echo(f"按事项内容与 {previous} 匹配：{tally(m.label for m in r.matches)}。")
         for m in r.matches:
-            if m.how == "相近":
+            if m.how == "similar":
                 click.echo(f"  第 {m.number} 项 ≈ 原第 {m.previous} 项（相似度 {m.ratio:.2f}），请核对责任单位。")
         if r.unmatched:
             click.echo(f"未匹配、需手工填写责任单位的事项：第 {'、'.join(map(str, r.unmatched))} 项。")

@@ -450,7 +450,7 @@ class _Run:
                     _, old_name, old_at = current[dept]
                     inc.findings.append(
                         codes.make(
-                            "W306",
+                            codes.W306,
                             f"{dept}再次报送：以本文件为准，替换此前的 {old_name}（{old_at[:19]} 收到）。",
                             file=inc.path.name,
                             sheet=sub.sheet if sub else "",

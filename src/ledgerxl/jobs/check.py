@@ -82,17 +82,17 @@ def check_file(shared: tuple[Departments, FormCheck | None], f: Path, label: str
     departments, rules = shared
     try:
         if f.is_dir():
-            raise ReadError("E101", "这是一个文件夹，不是表格文件。")
+            raise ReadError(codes.E101, "这是一个文件夹，不是表格文件。")
         if f.suffix.lower() not in TABLE_SUFFIXES:
             raise ReadError(
-                "E101", f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
+                codes.E101, f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
             )
         sub = read_submission(f, departments)
         sub.label = "" if label == f.name else label
     except ReadError as e:
         return FileChecked(None, [codes.unreadable(e, label)])
     except OSError as e:
-        return FileChecked(None, [codes.make("E101", f"无法打开文件：{os_reason(e)}。", file=label)])
+        return FileChecked(None, [codes.make(codes.E101, f"无法打开文件：{os_reason(e)}。", file=label)])
     # text that would not survive publishing unchanged, then the form's rules
     return FileChecked(sub, check_content(sub), rules.check_form(sub) if rules is not None else [])
 

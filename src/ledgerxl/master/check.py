@@ -125,10 +125,10 @@ def check_aliases(aliases: Mapping[str, list[str]], departments: set[str], where
                 owners[name_key(n)].append(c)
     for alias, who in owners.items():
         if len(who) > 1:
-            out.append(codes.make("M109", f"别名“{alias}”同时写在“{who[0]}”和“{who[1]}”之下。", **where))
+            out.append(codes.make(codes.M109, f"别名“{alias}”同时写在“{who[0]}”和“{who[1]}”之下。", **where))
         other = canonical.get(alias)
         if other is not None and other not in who:
-            out.append(codes.make("M110", f"“{alias}”既是单位名称，又写作“{who[0]}”的别名。", **where))
+            out.append(codes.make(codes.M110, f"“{alias}”既是单位名称，又写作“{who[0]}”的别名。", **where))
     return out
 
 
@@ -161,42 +161,48 @@ def check_table(table: MasterTable, registry: Registry) -> list[Finding]:
         n = r.number
         label = f"第 {n} 项" if n else f"第 {r.row} 行"
         if n is None or n < 1:
-            out.append(codes.make("M101", f"序号“{r.raw_number or '（空）'}”不是正整数。", **at(r, "number")))
+            out.append(codes.make(codes.M101, f"序号“{r.raw_number or '（空）'}”不是正整数。", **at(r, "number")))
         elif n in first_row:
-            out.append(codes.make("M102", f"序号 {n} 在第 {first_row[n]} 行和第 {r.row} 行重复。", **at(r, "number")))
+            out.append(
+                codes.make(codes.M102, f"序号 {n} 在第 {first_row[n]} 行和第 {r.row} 行重复。", **at(r, "number"))
+            )
         else:
             first_row[n] = r.row
         if not r.text:
-            out.append(codes.make("M104", f"{label}的事项内容为空。", **at(r, "text")))
+            out.append(codes.make(codes.M104, f"{label}的事项内容为空。", **at(r, "text")))
         else:
             key = norm_text(r.text)
             if key in texts:
                 out.append(
-                    codes.make("M105", f"{label}的事项内容与第 {texts[key]} 行相同：“{r.text}”。", **at(r, "text"))
+                    codes.make(codes.M105, f"{label}的事项内容与第 {texts[key]} 行相同：“{r.text}”。", **at(r, "text"))
                 )
             else:
                 texts[key] = r.row
         depts = r.departments
         if not depts:
-            out.append(codes.make("M106", f"{label}没有责任单位。", **at(r, "department")))
+            out.append(codes.make(codes.M106, f"{label}没有责任单位。", **at(r, "department")))
         named = re.split(r"[、，,；;/／\s]+", r.departments_raw.strip())
         repeated = sorted({d for d in named if d and named.count(d) > 1})
         if repeated:
             twice = "、".join(repeated)
-            out.append(codes.make("M112", f"{label}的责任单位中“{twice}”出现了两次。", **at(r, "department")))
+            out.append(codes.make(codes.M112, f"{label}的责任单位中“{twice}”出现了两次。", **at(r, "department")))
         for d in depts:
             canonical = registry.canonical_of(d)
             if canonical:
-                out.append(codes.make("M108", f"{label}的责任单位“{d}”是“{canonical}”的别名。", **at(r, "department")))
+                out.append(
+                    codes.make(codes.M108, f"{label}的责任单位“{d}”是“{canonical}”的别名。", **at(r, "department"))
+                )
             elif not registry.knows(d):
                 close = registry.close_to(d)
                 tip = f"是否应为“{'”或“'.join(close)}”？" if close else ""
-                out.append(codes.make("M107", f"{label}的责任单位“{d}”不在单位名单中。{tip}", **at(r, "department")))
+                out.append(
+                    codes.make(codes.M107, f"{label}的责任单位“{d}”不在单位名单中。{tip}", **at(r, "department"))
+                )
         if r.target:
             try:
                 parse_target(r.target)
             except TargetSyntaxError as e:
-                out.append(codes.make("M111", f"{label}的目标“{r.target}”无法识别：{e}。", **at(r, "target")))
+                out.append(codes.make(codes.M111, f"{label}的目标“{r.target}”无法识别：{e}。", **at(r, "target")))
     numbers = sorted(first_row)
     if numbers:
         missing = sorted(set(range(1, numbers[-1] + 1)) - set(numbers))
@@ -204,7 +210,7 @@ def check_table(table: MasterTable, registry: Registry) -> list[Finding]:
             shown = "、".join(str(n) for n in missing[:20]) + ("……" if len(missing) > 20 else "")
             out.append(
                 codes.make(
-                    "M103",
+                    codes.M103,
                     f"序号从 1 到 {numbers[-1]}，缺少第 {shown} 项（共 {len(missing)} 个）。",
                     file=file,
                     sheet=sheet,

@@ -15,9 +15,10 @@ import difflib
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ledgerxl.errors import MasterError, ReadError, UsageError
 from ledgerxl.model import Item
@@ -40,12 +41,21 @@ class SourceRow:
     category: str = ""
 
 
+# How an item of the new list was matched to one of the previous list, and how the clerk is told.
+MatchHow = Literal["same", "punctuation", "similar"]
+MATCH_LABELS: dict[MatchHow, str] = {"same": "原文相同", "punctuation": "标点空格不同", "similar": "相近"}
+
+
 @dataclass(frozen=True)
 class Match:
     number: int
     previous: int
-    how: str  # 原文相同 / 标点空格不同 / 相近
+    how: MatchHow
     ratio: float = 1.0
+
+    @property
+    def label(self) -> str:
+        return MATCH_LABELS[self.how]
 
 
 @dataclass
@@ -296,7 +306,8 @@ def match_previous(rows: Sequence[SourceRow], previous: Sequence[Item]) -> tuple
     pairs: dict[int, int] = {}
     matches: list[Match] = []
     used: set[int] = set()
-    for how, key in (("原文相同", lambda t: t.strip()), ("标点空格不同", norm_text)):
+    passes: tuple[tuple[MatchHow, Callable[[str], str]], ...] = (("same", str.strip), ("punctuation", norm_text))
+    for how, key in passes:
         index: dict[str, list[int]] = {}
         for j, p in enumerate(previous):
             if j not in used:
@@ -320,7 +331,7 @@ def match_previous(rows: Sequence[SourceRow], previous: Sequence[Item]) -> tuple
             continue
         pairs[i] = j
         used.add(j)
-        matches.append(Match(rows[i].number, previous[j].number, "相近", round(-neg, 3)))
+        matches.append(Match(rows[i].number, previous[j].number, "similar", round(-neg, 3)))
     matches.sort(key=lambda m: m.number)
     return pairs, matches
 
@@ -398,7 +409,7 @@ def import_master(
         result.unused_previous = [p.number for j, p in enumerate(prev_items) if j not in set(pairs.values())]
     else:
         pairs = {}
-    exact = {m.number for m in result.matches if m.how != "相近"}
+    exact = {m.number for m in result.matches if m.how != "similar"}
     for i, r in enumerate(rows):
         depts, category, target = r.departments, r.category, ""
         if i in pairs:

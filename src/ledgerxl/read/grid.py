@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledgerxl import codes
 from ledgerxl.errors import ReadError
 from ledgerxl.model import Grid
 from ledgerxl.read.safety import check_file
@@ -61,17 +62,17 @@ def read_workbook(path: Path) -> Workbook:
     if suffix == ".csv":
         return Workbook([Grid(path.stem, _read_csv(path))], cell_facts=False)
     if suffix not in SPREADSHEET_SUFFIXES:
-        raise ReadError("E101", f"不支持的文件类型“{path.suffix}”。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。")
+        raise ReadError(codes.E101, f"不支持的文件类型“{path.suffix}”。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。")
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except PasswordError as e:
-        raise ReadError("E102", "文件设置了打开密码，无法读取。") from e
+        raise ReadError(codes.E102, "文件设置了打开密码，无法读取。") from e
     except Exception as e:  # calamine raises several kinds for damaged or mislabelled files
         if is_encrypted(path):
-            raise ReadError("E102", "文件设置了打开密码（已加密），无法读取。") from e
-        raise ReadError("E101", "文件已损坏，或不是 Excel/WPS 保存的表格文件，无法读取。") from e
+            raise ReadError(codes.E102, "文件设置了打开密码（已加密），无法读取。") from e
+        raise ReadError(codes.E101, "文件已损坏，或不是 Excel/WPS 保存的表格文件，无法读取。") from e
     grids: list[Grid] = []
     try:
         for meta in wb.sheets_metadata:
@@ -81,7 +82,7 @@ def read_workbook(path: Path) -> Workbook:
                 sheet = wb.get_sheet_by_name(meta.name)
                 rows = sheet.to_python(skip_empty_area=False)
             except Exception as e:  # a damaged sheet part; calamine names no cause a clerk could act on
-                raise ReadError("E101", f"工作表“{meta.name}”的内容已损坏，无法读取。", sheet=meta.name) from e
+                raise ReadError(codes.E101, f"工作表“{meta.name}”的内容已损坏，无法读取。", sheet=meta.name) from e
             grids.append(Grid(meta.name, _texts(rows), _merged(sheet)))
     finally:
         wb.close()
@@ -146,7 +147,7 @@ def decode_text(raw: bytes) -> str | None:
 def _read_csv(path: Path) -> list[list[str]]:
     text = decode_text(path.read_bytes())
     if text is None:
-        raise ReadError("E101", "CSV 文件编码无法识别。", "请另存为“CSV UTF-8”格式后重新报送。")
+        raise ReadError(codes.E101, "CSV 文件编码无法识别。", "请另存为“CSV UTF-8”格式后重新报送。")
     return [[cell_text(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
 
 

@@ -21,8 +21,10 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledgerxl import codes
 from ledgerxl.errors import ReadError, os_reason
 from ledgerxl.read.cellfacts import has_facts
+from ledgerxl.zips import member_body
 
 # Limits. A department's form is a few hundred KB; these leave room for a large master list or a form with
 # pasted pictures, and keep one file's peak memory well under 300 MB (measured: tests/test_corpus.py).
@@ -111,14 +113,14 @@ def _kind(name: str) -> Kind:
 
 def _denied(path: Path, e: OSError) -> ReadError:
     if e.errno == errno.ELOOP:
-        return ReadError("E112", "文件是一个循环的符号链接（快捷方式），无法打开。", "请把真正的文件放进收件目录。")
+        return ReadError(codes.E112, "文件是一个循环的符号链接（快捷方式），无法打开。", "请把真正的文件放进收件目录。")
     if e.errno == errno.ENOENT:
         return ReadError(
-            "E112", "文件是一个失效的符号链接（快捷方式），指向的文件不存在。", "请把真正的文件放进收件目录。"
+            codes.E112, "文件是一个失效的符号链接（快捷方式），指向的文件不存在。", "请把真正的文件放进收件目录。"
         )
     if isinstance(e, PermissionError):
-        return ReadError("E112", "没有读取该文件的权限。", "请检查文件权限，或由有权限的账号运行。")
-    return ReadError("E112", f"无法打开文件：{os_reason(e)}。", "请检查文件是否可以正常打开。")
+        return ReadError(codes.E112, "没有读取该文件的权限。", "请检查文件权限，或由有权限的账号运行。")
+    return ReadError(codes.E112, f"无法打开文件：{os_reason(e)}。", "请检查文件是否可以正常打开。")
 
 
 def check_file(path: Path) -> Scanned:
@@ -131,15 +133,15 @@ def check_file(path: Path) -> Scanned:
     except OSError as e:
         raise _denied(path, e) from e
     if stat.S_ISDIR(st.st_mode):
-        raise ReadError("E101", "这是一个文件夹，不是表格文件。")
+        raise ReadError(codes.E101, "这是一个文件夹，不是表格文件。")
     if not stat.S_ISREG(st.st_mode):
         # a FIFO or device would block or never end
-        raise ReadError("E112", "这不是普通文件（可能是管道或设备），无法读取。", "请把真正的文件放进收件目录。")
+        raise ReadError(codes.E112, "这不是普通文件（可能是管道或设备），无法读取。", "请把真正的文件放进收件目录。")
     if st.st_size == 0:
-        raise ReadError("E110", "文件是空的（0 字节）。", "文件可能在下载或复制时出错，请重新导出并报送。")
+        raise ReadError(codes.E110, "文件是空的（0 字节）。", "文件可能在下载或复制时出错，请重新导出并报送。")
     if st.st_size > MAX_FILE_BYTES:
         raise ReadError(
-            "E104",
+            codes.E104,
             f"文件有 {_mb(st.st_size)}，超过上限 {_mb(MAX_FILE_BYTES)}。",
             "请删除填报表以外的工作表和图片，另存为新文件后重新报送。",
         )
@@ -153,7 +155,7 @@ def check_file(path: Path) -> Scanned:
         return _check_zip(path, suffix)
     kind = _kind(_sniff(path, head))
     if kind.name == "encrypted-ooxml":
-        raise ReadError("E102", "文件设置了打开密码，无法读取。")
+        raise ReadError(codes.E102, "文件设置了打开密码，无法读取。")
     _expect(kind, suffix)
     return Scanned(kind, cell_facts=False)  # .xls and CSV: calamine shows no such facts, CSV has none
 
@@ -167,7 +169,7 @@ def _expect(kind: Kind, suffix: str) -> None:
     if allowed is None or kind.name in allowed:
         return
     raise ReadError(
-        "E111",
+        codes.E111,
         f"文件扩展名是“{suffix}”，但内容实际是{kind.label}。",
         _FIX.get(kind.name, "请报送 Excel 填报表（.xlsx）；如发错了文件，请重新报送正确的文件。"),
     )
@@ -220,11 +222,11 @@ def _check_zip(path: Path, suffix: str) -> Scanned:
         with open(path, "rb") as f:  # the parts are inflated from memory (see _inflate)
             raw = f.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:  # grew since it was measured
-            raise ReadError("E104", f"文件超过上限 {_mb(MAX_FILE_BYTES)}。", "请删除填报表以外的内容后重新报送。")
+            raise ReadError(codes.E104, f"文件超过上限 {_mb(MAX_FILE_BYTES)}。", "请删除填报表以外的内容后重新报送。")
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise ReadError(
-            "E101", "文件不完整或已损坏（压缩结构无法识别）。", "文件可能在传输中被截断，请重新导出并报送。"
+            codes.E101, "文件不完整或已损坏（压缩结构无法识别）。", "文件可能在传输中被截断，请重新导出并报送。"
         ) from e
     with zf:
         infos = zf.infolist()
@@ -232,7 +234,7 @@ def _check_zip(path: Path, suffix: str) -> Scanned:
         kind = _kind(_zip_kind(zf, names))
         _expect(kind, suffix)
         if any(i.flag_bits & 0x1 for i in infos):
-            raise ReadError("E102", "文件设置了密码（压缩包加密），无法读取。")
+            raise ReadError(codes.E102, "文件设置了密码（压缩包加密），无法读取。")
         _check_sizes(infos)
         members = _Members(zf, raw)
         cell_facts = _scan_parts(zf, infos, kind, members)
@@ -265,15 +267,15 @@ def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
 def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     hint = "文件展开后异常庞大，可能已损坏或含有大量空白格式。请只保留填报表内容，另存为新文件后重新报送。"
     if len(infos) > MAX_MEMBERS:
-        raise ReadError("E104", f"文件内部包含 {len(infos)} 个部件，超过上限 {MAX_MEMBERS}。", hint)
+        raise ReadError(codes.E104, f"文件内部包含 {len(infos)} 个部件，超过上限 {MAX_MEMBERS}。", hint)
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES:
-        raise ReadError("E104", f"文件展开后有 {_mb(total)}，超过上限 {_mb(MAX_UNPACKED_BYTES)}。", hint)
+        raise ReadError(codes.E104, f"文件展开后有 {_mb(total)}，超过上限 {_mb(MAX_UNPACKED_BYTES)}。", hint)
     for i in infos:
         if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             ratio = i.file_size // max(i.compress_size, 1)
             raise ReadError(
-                "E104",
+                codes.E104,
                 f"文件内部的 {i.filename} 压缩比为 {ratio}:1，超过上限 {MAX_RATIO}:1（疑似压缩炸弹）。",
                 hint,
             )
@@ -287,35 +289,23 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes | None =
             return f.read()  # zipfile stops at the declared size, which _check_sizes has bounded
     except NotImplementedError as e:  # Deflate64 and the like, from some zip tools
         raise ReadError(
-            "E101",
+            codes.E101,
             f"文件内部的 {info.filename} 使用了不支持的压缩方式，无法解压。",
             "请用 Excel/WPS 打开后另存为 .xlsx 再报送。",
         ) from e
     except Exception as e:  # BadZipFile (CRC), zlib.error, EOFError
         raise ReadError(
-            "E101",
+            codes.E101,
             f"文件已损坏：内部部件 {info.filename} 的数据不完整或已被改动，无法解压。",
             "文件可能在传输中被截断，请重新导出并报送。",
         ) from e
-
-
-_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
-
-
-def _body(raw: bytes, info: zipfile.ZipInfo) -> memoryview:
-    """A member's compressed bytes, found through its local header."""
-    sig, *_, name_len, extra_len = _LOCAL_HEADER.unpack_from(raw, info.header_offset)
-    if sig != b"PK\x03\x04":
-        raise zipfile.BadZipFile("Bad magic number for file header")
-    begin = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
-    return memoryview(raw)[begin : begin + info.compress_size]
 
 
 def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
     """A stored or deflated member straight from the zip's bytes, as zipfile reads it (never more than the
     declared size, CRC checked) without its per-member objects and seeks, which cost more than the
     inflating itself on a department's form (14 small parts)."""
-    body = _body(raw, info)
+    body = member_body(raw, info)
     if info.file_size == 0:
         data = b""  # (zlib's max_length 0 would mean "no limit")
     elif info.compress_type == zipfile.ZIP_STORED:
@@ -354,7 +344,7 @@ class _Members:
         if info.compress_type != zipfile.ZIP_DEFLATED or info.file_size == 0:
             return self.read(info)
         try:
-            body = _body(self.raw, info)
+            body = member_body(self.raw, info)
             z = zlib.decompressobj(-15)
             out = b""
             at, step = 0, _PROLOG_STEP
@@ -372,7 +362,7 @@ class _Members:
             return out
         except (zlib.error, zipfile.BadZipFile, struct.error) as e:
             raise ReadError(
-                "E101",
+                codes.E101,
                 f"文件已损坏：内部部件 {info.filename} 的数据不完整或已被改动，无法解压。",
                 "文件可能在传输中被截断，请重新导出并报送。",
             ) from e
@@ -447,7 +437,7 @@ def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: Kind, m
         # "!" is the same byte in all three encodings and absent from most parts: one memchr rules them out
         if b"!" in data and any(d in data for d in _DECLS):
             raise ReadError(
-                "E113",
+                codes.E113,
                 f"文件内部的 {name} 含有 DOCTYPE/ENTITY 声明，出于安全原因拒绝读取。",
                 "正常的 Excel/WPS 文件不含这种声明。请用 Excel/WPS 打开后另存为新的 .xlsx 再报送。",
             )
@@ -556,10 +546,10 @@ def _bound_sheet(sheet: str, rows: int, cols: int) -> None:
         "另存为新文件后重新报送。"
     )
     if rows > MAX_ROWS:
-        raise ReadError("E104", f"{where}的内容延伸到第 {rows} 行，超过上限 {MAX_ROWS} 行。", hint, sheet=sheet)
+        raise ReadError(codes.E104, f"{where}的内容延伸到第 {rows} 行，超过上限 {MAX_ROWS} 行。", hint, sheet=sheet)
     if rows * cols > MAX_CELLS:
         raise ReadError(
-            "E104",
+            codes.E104,
             f"{where}的内容范围有 {rows} 行 × {cols} 列，超过上限 {MAX_CELLS} 个单元格。",
             hint,
             sheet=sheet,
@@ -576,4 +566,4 @@ def _check_visible_sheets(zf: zipfile.ZipFile, names: set[str], members: _Member
     if not visible:
         hidden = "、".join(_unescape(m.group(1)) for t in tags if (m := _SHEET_NAME.search(t)) is not None)
         msg = f"工作簿中没有可见的工作表（隐藏的有：{hidden}）。" if hidden else "工作簿中没有工作表。"
-        raise ReadError("E114", msg, "请在 Excel/WPS 中取消隐藏填报表（右键工作表标签 → 取消隐藏）后重新报送。")
+        raise ReadError(codes.E114, msg, "请在 Excel/WPS 中取消隐藏填报表（右键工作表标签 → 取消隐藏）后重新报送。")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from ledgerxl import codes
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError
 from ledgerxl.model import CellFlag, Entry, Grid, MergedSpan, Submission
@@ -87,7 +88,7 @@ def _choose_sheet(grids: list[Grid]) -> tuple[Grid, int, dict[str, int], tuple[s
     if not found:
         searched = "、".join(f"“{g.sheet}”" for g in grids) or "（没有可见的工作表）"
         raise ReadError(
-            "E103",
+            codes.E103,
             f"找不到表头：工作表{searched}的前 30 行中没有同时含“序号”和“进展情况”的行。",
             "请使用下发的填报表，不要删除或改写表头行。",
             sheet=grids[0].sheet if grids else "",

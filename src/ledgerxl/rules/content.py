@@ -35,7 +35,7 @@ def check_content(sub: Submission) -> list[Finding]:
     if not sub.entries:
         out.append(
             codes.make(
-                "W323",
+                codes.W323,
                 f"表头（第 {sub.header_row} 行）下没有任何填报内容。",
                 cell=cell_name(sub.header_row - 1, sub.columns.get("number", 0)),
                 **where,
@@ -50,7 +50,7 @@ def check_content(sub: Submission) -> list[Finding]:
             n = excel_length(text)
             out.append(
                 codes.make(
-                    "E220",
+                    codes.E220,
                     f"{what}的进展情况有 {n} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}。",
                     cell=cell,
                     **where,
@@ -60,18 +60,26 @@ def check_content(sub: Submission) -> list[Finding]:
         if bad:
             shown = "、".join(sorted({f"U+{ord(c):04X}" for c in bad}))
             out.append(
-                codes.make("W320", f"{what}的进展情况含 {len(bad)} 个不可见的控制字符（{shown}）。", cell=cell, **where)
+                codes.make(
+                    codes.W320, f"{what}的进展情况含 {len(bad)} 个不可见的控制字符（{shown}）。", cell=cell, **where
+                )
             )
         if looks_like_formula(text):
             out.append(
                 codes.make(
-                    "W321", f"{what}的进展情况“{_clip(text)}”像公式或 DDE 指令，将作为文字发布。", cell=cell, **where
+                    codes.W321,
+                    f"{what}的进展情况“{_clip(text)}”像公式或 DDE 指令，将作为文字发布。",
+                    cell=cell,
+                    **where,
                 )
             )
         if _NUMBER.match(text) or _DATE.match(text):
             out.append(
                 codes.make(
-                    "W322", f"{what}的进展情况只有“{text.strip()}”，是数字或日期，不是文字说明。", cell=cell, **where
+                    codes.W322,
+                    f"{what}的进展情况只有“{text.strip()}”，是数字或日期，不是文字说明。",
+                    cell=cell,
+                    **where,
                 )
             )
     names = {"number": "序号", "text": "事项内容", "progress": "进展情况"}
@@ -79,7 +87,7 @@ def check_content(sub: Submission) -> list[Finding]:
         cells = "、".join(cell_name(sub.header_row - 1, c) for c in cols)
         out.append(
             codes.make(
-                "E221",
+                codes.E221,
                 f"表头中“{names[fieldname]}”出现了 {len(cols)} 次（{cells}），只会读取第一列。",
                 cell=cell_name(sub.header_row - 1, cols[1]),
                 **where,

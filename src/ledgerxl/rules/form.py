@@ -17,7 +17,7 @@ from ledgerxl.model import STATUSES, Finding, MasterList, Submission
 from ledgerxl.periods import Period, match_period_words
 from ledgerxl.rules.periodrefs import only_earlier
 from ledgerxl.rules.textdiff import char_diff, normalize, same_text
-from ledgerxl.targets import check_values
+from ledgerxl.rules.values import check_values
 from ledgerxl.text import cell_name
 
 MIN_PROGRESS_CHARS = 15  # fewer letters and digits than this is "very short" (W303)
@@ -83,9 +83,9 @@ def check_department(sub: Submission) -> list[Finding]:
                 f'如确是{name}，请在 ledgerxl.toml 的 [aliases] 中登记：“"{name}" = ["{raw}"]”'
                 f"（已有“{name}”这一行时，把新名称加在它的方括号里）；否则请该单位按规范名称填写。"
             )
-        return [codes.make("E207", msg, cell=sub.department_cell, hint=hint, **where)]
+        return [codes.make(codes.E207, msg, cell=sub.department_cell, hint=hint, **where)]
     if sub.department_source == "file name":
-        return [codes.make("W312", f"表中没有“填报单位”，按文件名识别为{sub.department}。", **where)]
+        return [codes.make(codes.W312, f"表中没有“填报单位”，按文件名识别为{sub.department}。", **where)]
     return []
 
 
@@ -96,7 +96,7 @@ def check_period(sub: Submission, period: Period | None) -> list[Finding]:
     years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", sub.period_raw)}
     if (kind and kind != period.kind) or (years and period.year not in years):
         msg = f"表中报告期为“{shown(sub.period_raw)}”，本次汇总的是{period}。"
-        return [codes.make("E206", msg, cell=sub.period_cell, **_where(sub))]
+        return [codes.make(codes.E206, msg, cell=sub.period_cell, **_where(sub))]
     return []
 
 
@@ -129,7 +129,7 @@ def check_submission(
         others = "、".join(f"“{s}”" for s in sub.other_sheets)
         out.append(
             codes.make(
-                "W308",
+                codes.W308,
                 f"文件中有多个工作表填有事项，已使用“{sub.sheet}”，未使用{others}。",
                 **_where(sub),
             )
@@ -139,7 +139,7 @@ def check_submission(
         nums = "、".join(f"第 {n} 项" for n in span.numbers)
         out.append(
             codes.make(
-                "E209",
+                codes.E209,
                 f"{_FIELD_LABELS[span.field]}单元格 {span.ref} 是合并单元格，跨了{nums}，无法分清各项的进展。",
                 **{**_where(sub), "cell": span.ref.partition(":")[0]},
             )
@@ -153,7 +153,7 @@ def check_submission(
             if not e.raw_number.strip():
                 out.append(
                     codes.make(
-                        "E201",
+                        codes.E201,
                         f"第 {e.row} 行有进展情况，但没有序号。",
                         hint="请填写序号；如是上一项的续写，请写在同一单元格内（单元格内换行按 Alt+Enter）。",
                         **_at(sub, e.row, "number"),
@@ -166,7 +166,7 @@ def check_submission(
         if own is not None and e.number not in own:
             out.append(
                 codes.make(
-                    "E202",
+                    codes.E202,
                     f"第 {e.number} 项的责任单位是{'、'.join(item.departments)}，不是{sub.department}。",
                     **_at(sub, e.row, "number"),
                 )
@@ -179,11 +179,11 @@ def check_submission(
             else:
                 msg = f"第 {e.number} 项的事项内容与挂牌事项清单不一致：{char_diff(item.text, e.item_text)}"
                 hint = ""
-            out.append(codes.make("E203", msg, hint=hint, **_at(sub, e.row, "text")))
+            out.append(codes.make(codes.E203, msg, hint=hint, **_at(sub, e.row, "text")))
         if e.number in seen:
             out.append(
                 codes.make(
-                    "E204",
+                    codes.E204,
                     f"第 {e.number} 项在第 {seen[e.number]} 行和第 {e.row} 行重复填报。",
                     **_at(sub, e.row, "number"),
                 )
@@ -193,14 +193,14 @@ def check_submission(
         out.extend(_progress_rules(sub, e.row, e.number, e.progress, period, covered))
         if e.status and e.status not in STATUSES:
             msg = f"第 {e.number} 项的完成状态“{shown(e.status)}”不是可选项（{'、'.join(STATUSES)}）。"
-            out.append(codes.make("W311", msg, **_at(sub, e.row, "status")))
+            out.append(codes.make(codes.W311, msg, **_at(sub, e.row, "status")))
         if e.hidden:
             msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，其内容已采用。"
-            out.append(codes.make("W309", msg, **_at(sub, e.row, "number")))
+            out.append(codes.make(codes.W309, msg, **_at(sub, e.row, "number")))
     visible = {x.number: x.row for x in reversed(sub.entries) if not x.hidden}  # the first visible row of each
     for e in sub.ignored_hidden:
         msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，与可见的第 {visible.get(e.number, '?')} 行重复，未采用。"
-        out.append(codes.make("W310", msg, **_at(sub, e.row, "number")))
+        out.append(codes.make(codes.W310, msg, **_at(sub, e.row, "number")))
     by_row = {e.row: e for e in sub.entries}
     for flag in sub.cell_flags:
         owner = by_row.get(flag.row)
@@ -210,10 +210,10 @@ def check_submission(
             msg = f"{what}{label}单元格是公式（{shown(flag.detail, 80)}），汇总时只取其显示的结果。"
         else:
             msg = f"{what}{label}单元格带有超链接（{shown(flag.detail, 80)}），汇总时只保留文字。"
-        out.append(codes.make("W304", msg, **{**_where(sub), "cell": flag.cell}))
+        out.append(codes.make(codes.W304, msg, **{**_where(sub), "cell": flag.cell}))
     if own is not None:
         for n in sorted(own - seen.keys()):
-            out.append(codes.make("W307", f"本单位负责的第 {n} 项没有填报。", **_where(sub)))
+            out.append(codes.make(codes.W307, f"本单位负责的第 {n} 项没有填报。", **_where(sub)))
     if previous:
         out.extend(check_stale(sub, previous))
     return out
@@ -224,10 +224,10 @@ def _unknown_number(sub: Submission, row: int, number: int | None, raw: str, mas
     at = _at(sub, row, "number")
     digits = re.findall(r"\d+", unicodedata.normalize("NFKC", raw))
     if number is not None or len(digits) != 1:
-        return codes.make("E201", f"序号“{shown(raw)}”不在挂牌事项清单中。", **at)
+        return codes.make(codes.E201, f"序号“{shown(raw)}”不在挂牌事项清单中。", **at)
     n = int(digits[0])
     hint = f"如是第 {n} 项，请在序号栏只填 {n}（不加括号或文字）。" if n in master.by_number else ""
-    return codes.make("E201", f"序号“{shown(raw)}”不是单纯的数字，无法对应挂牌事项。", hint=hint, **at)
+    return codes.make(codes.E201, f"序号“{shown(raw)}”不是单纯的数字，无法对应挂牌事项。", hint=hint, **at)
 
 
 def _progress_rules(
@@ -236,18 +236,18 @@ def _progress_rules(
     if not text.strip():
         if row in covered:
             return []  # reported once as E209 for the merged cell
-        return [codes.make("E205", f"第 {number} 项的进展情况为空。", **_at(sub, row, "progress"))]
+        return [codes.make(codes.E205, f"第 {number} 项的进展情况为空。", **_at(sub, row, "progress"))]
     out: list[Finding] = []
     n = letters(text, MIN_PROGRESS_CHARS)
     if n < MIN_PROGRESS_CHARS:
         msg = f"第 {number} 项的进展情况只有“{shown(text)}”（{n} 个字），过于简短。"
-        out.append(codes.make("W303", msg, **_at(sub, row, "progress")))
+        out.append(codes.make(codes.W303, msg, **_at(sub, row, "progress")))
     if period is not None:
         earlier = only_earlier(text, period)
         if earlier:
             said = "、".join(dict.fromkeys(f"“{m.text}”" for m in earlier))
             msg = f"第 {number} 项的进展情况只提到以前期间（{said}）的数据，没有本期（{period}）的情况。"
-            out.append(codes.make("W302", msg, **_at(sub, row, "progress")))
+            out.append(codes.make(codes.W302, msg, **_at(sub, row, "progress")))
     return out
 
 
@@ -276,7 +276,7 @@ def check_stale(sub: Submission, previous: Mapping[int, str], previous_label: st
         cur, old = "".join(_paragraphs(e.progress)), _paragraphs(previous[e.number])
         if cur and cur in "".join(old) and any(cur == "".join(old[i:j]) for i, j in _runs(len(old))):
             msg = f"第 {e.number} 项的进展情况与{previous_label}完全相同。"
-            out.append(codes.make("W301", msg, **_at(sub, e.row, "progress")))
+            out.append(codes.make(codes.W301, msg, **_at(sub, e.row, "progress")))
     return out
 
 

@@ -38,7 +38,7 @@ def disappeared_progress(sub: Submission, previous: Mapping[int, str], previous_
         quoted = quoted if len(quoted) <= SNIPPET else quoted[:SNIPPET] + "…"
         out.append(
             codes.make(
-                "W330",
+                codes.W330,
                 f"第 {number} 项{previous_period}有进展情况（“{quoted}”），本次报送中{'为空' if e else '没有这一项'}。",
                 **_where(sub, e.row if e else None),
             )

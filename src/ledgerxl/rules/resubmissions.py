@@ -66,7 +66,7 @@ def choose_submissions(subs: list[Submission]) -> Selection:
             for s in group:
                 sel.findings.append(
                     codes.make(
-                        "E208",
+                        codes.E208,
                         f"{dept}有 {len(group)} 份报送：{names}，填报日期和文件修改时间都相同，无法确定以哪份为准。",
                         file=s.name,
                         sheet=s.sheet,
@@ -83,7 +83,7 @@ def choose_submissions(subs: list[Submission]) -> Selection:
             msg = f"{dept}报送了 {len(group)} 份报送表：本文件“{s.name}”未采用，以“{winner.name}”为准（{basis(s)}）。"
             sel.findings.append(
                 codes.make(
-                    "W306",
+                    codes.W306,
                     msg,
                     file=s.name,
                     sheet=s.sheet,

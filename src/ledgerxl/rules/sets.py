@@ -20,7 +20,7 @@ def check_missing(subs: list[Submission], master: MasterList) -> list[Finding]:
     for dept in master.departments:
         if dept not in sent:
             n = len(master.items_of(dept))
-            out.append(codes.make("W305", f"{dept}尚未报送（负责 {n} 项）。", department=dept))
+            out.append(codes.make(codes.W305, f"{dept}尚未报送（负责 {n} 项）。", department=dept))
     return out
 
 

@@ -16,9 +16,9 @@ from typing import Any
 from ledgerxl.codes import CODES
 from ledgerxl.model import Finding, Grid, Markable
 from ledgerxl.write.ledger_xlsx import cell_safe
-from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.report import COLUMNS, SEVERITY, report_order
 from ledgerxl.write.textwidth import display_width
+from ledgerxl.write.zip import normalize_zip
 
 ISSUES_SHEET = "问题清单"
 SUFFIX = "（校验意见）"

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 
 from ledgerxl.model import STATUSES, Item
 from ledgerxl.periods import Period
-from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.textwidth import wrapped_lines
+from ledgerxl.write.zip import normalize_zip
 
 SHEET = "填报表"
 GUIDE_SHEET = "填报说明"

@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ledgerxl.write.publish import normalize_zip
+from ledgerxl.write.zip import normalize_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TEXT_WIDTH = 8844  # twips: A4 210 mm less 28 + 26 mm margins = 156 mm

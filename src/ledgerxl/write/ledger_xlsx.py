@@ -14,10 +14,10 @@ from ledgerxl.errors import OutputError
 from ledgerxl.ledger import LedgerStats, ledger_stats
 from ledgerxl.model import Ledger, LedgerRow
 from ledgerxl.text import EXCEL_CELL_LIMIT, excel_length, strip_xml_illegal, within_excel_limit
-from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.summary_tables import MISSING, REPORTED, SummaryTable, summary_tables, target_table
 from ledgerxl.write.textwidth import display_width, wrapped_lines
 from ledgerxl.write.xlsx_rows import ItemRow, splice_rows
+from ledgerxl.write.zip import normalize_zip
 
 SHEET = "台账"
 LEDGER_PART = "xl/worksheets/sheet1.xml"  # xlsxwriter names sheet parts in the order they are added

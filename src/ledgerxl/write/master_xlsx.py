@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from ledgerxl.departments import NAMES_HEADER, NAMES_SHEET
 from ledgerxl.model import Item
-from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.textwidth import wrapped_lines
+from ledgerxl.write.zip import normalize_zip
 
 SHEET = "挂牌事项清单"
 HELP_SHEET = "填写说明"

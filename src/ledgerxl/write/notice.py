@@ -19,7 +19,7 @@ from ledgerxl.errors import NoticeTemplateError
 from ledgerxl.ledger import ledger_stats
 from ledgerxl.model import Ledger
 from ledgerxl.periods import Period
-from ledgerxl.write.publish import normalize_zip
+from ledgerxl.write.zip import normalize_zip
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "notice.docx"
 

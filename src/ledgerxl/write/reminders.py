@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ledgerxl.errors import ConfigError, os_reason
 from ledgerxl.model import MasterList
-from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.textwidth import wrapped_lines
+from ledgerxl.write.zip import normalize_zip
 
 XLSX_NAME = "催报名单.xlsx"
 TEXT_NAME = "催报名单.txt"

@@ -9,8 +9,8 @@ import re
 from ledgerxl.codes import CODES
 from ledgerxl.model import Finding
 from ledgerxl.write.ledger_xlsx import cell_safe
-from ledgerxl.write.publish import normalize_zip
 from ledgerxl.write.textwidth import wrapped_lines
+from ledgerxl.write.zip import normalize_zip
 
 REPORT_NAME = "校验报告.xlsx"
 SHEET = "校验报告"
