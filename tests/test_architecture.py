@@ -161,3 +161,18 @@ def test_every_code_has_its_name() -> None:
 
     names = {k: v for k, v in vars(codes).items() if CODE_LITERAL.match(k)}
     assert names == {c: c for c in codes.CODES}
+
+
+def test_public_api_is_small_and_lazy() -> None:
+    import subprocess
+    import sys
+
+    import ledgerxl
+
+    assert set(ledgerxl.__all__) == {*ledgerxl._EXPORTS, "__version__"}
+    for name in ledgerxl.__all__:
+        assert getattr(ledgerxl, name) is not None, name
+    # importing the package loads none of the stages: a name is imported when first used
+    code = "import sys, ledgerxl; print(sorted(m for m in sys.modules if m.startswith('ledgerxl.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -207,38 +207,51 @@ def config_from_dict(data: dict[str, Any], path: Path) -> Config:
     for key in ("master", "inbox", "out", "db", "archive", "log", "reminder_template"):
         if (v := text(key)) is not None:
             setattr(cfg, key, cfg.base_dir / v)
-    jobs = data.get("jobs")
-    if jobs is not None:
-        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-            raise ConfigError(
-                f"配置文件 {path}：jobs 应为不小于 1 的整数（并行进程数，1 表示不并行）。",
-                "不写 jobs 时按报送表数量和 CPU 数自动选择。",
-            )
-        cfg.jobs = jobs
-    d = data.get("document_date")
-    if d is not None:
-        if isinstance(d, dt.date):
-            cfg.document_date = d
-        else:
-            try:
-                cfg.document_date = dt.date.fromisoformat(str(d))
-            except ValueError as e:
-                raise ConfigError(f"配置文件 {path}：document_date 应写成 2025-10-15 这样的日期。") from e
-    aliases = data.get("aliases", {})
+    if "jobs" in data:
+        cfg.jobs = _jobs(data["jobs"], path)
+    if "document_date" in data:
+        cfg.document_date = _date(data["document_date"], path)
+    cfg.aliases = _aliases(data.get("aliases", {}), path)
+    _output_sections(cfg, data, path)
+    return cfg
+
+
+def _jobs(jobs: object, path: Path) -> int | None:
+    if jobs is None:
+        return None
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ConfigError(
+            f"配置文件 {path}：jobs 应为不小于 1 的整数（并行进程数，1 表示不并行）。",
+            "不写 jobs 时按报送表数量和 CPU 数自动选择。",
+        )
+    return jobs
+
+
+def _date(d: object, path: Path) -> dt.date | None:
+    if d is None or isinstance(d, dt.date):
+        return d
+    try:
+        return dt.date.fromisoformat(str(d))
+    except ValueError as e:
+        raise ConfigError(f"配置文件 {path}：document_date 应写成 2025-10-15 这样的日期。") from e
+
+
+def _aliases(aliases: object, path: Path) -> dict[str, str]:
+    """[aliases] canonical = [alias, …] as alias -> canonical; one alias may name one department only."""
     if not isinstance(aliases, dict):
         raise ConfigError(f"配置文件 {path}：[aliases] 应为“规范名称 = [别名, …]”。")
+    out: dict[str, str] = {}
     for canonical, names in aliases.items():
         if isinstance(names, str):
             names = [names]
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise ConfigError(f"配置文件 {path}：[aliases] 中“{canonical}”的别名应为文字列表。")
         for n in names:
-            prev = cfg.aliases.get(n)
+            prev = out.get(n)
             if prev and prev != canonical:
                 raise ConfigError(f"配置文件 {path}：别名“{n}”同时指向“{prev}”和“{canonical}”。")
-            cfg.aliases[n] = canonical
-    _output_sections(cfg, data, path)
-    return cfg
+            out[n] = canonical
+    return out
 
 
 def parse_font_size(value: object, where: str = "") -> float:

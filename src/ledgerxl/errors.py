@@ -84,12 +84,6 @@ class OutputError(LedgerxlError):
     exit_code = 2
 
 
-class PublishBlocked(LedgerxlError):
-    """Validation found errors and publishing was not forced."""
-
-    exit_code = 1
-
-
 class LockHeld(LedgerxlError):
     """Another batch run holds the lock; this run did nothing."""
 

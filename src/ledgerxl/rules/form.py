@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from ledgerxl import codes
-from ledgerxl.model import STATUSES, Finding, MasterList, Submission
+from ledgerxl.model import STATUSES, Entry, Finding, MasterList, Submission
 from ledgerxl.periods import Period, match_period_words
 from ledgerxl.rules.periodrefs import only_earlier
 from ledgerxl.rules.textdiff import char_diff, normalize, same_text
@@ -123,80 +123,95 @@ def check_submission(
     previous: Mapping[int, str] | None = None,
     texts: ItemTexts | None = None,
 ) -> list[Finding]:
-    """Every rule about one form, in the order a clerk reads it: who, when, then row by row."""
+    """Every rule about one form, in the order a clerk reads it: who, when, the sheet, then row by row,
+    then what the rows lack."""
     out = check_department(sub) + check_period(sub, period)
+    covered = _sheet_rules(sub, out)
+    texts = texts or ItemTexts(master)
+    own = {it.number for it in master.items_of(sub.department)} if sub.department else None
+    seen: dict[int, int] = {}  # item number -> the row that first reported it
+    for e in sub.entries:
+        out.extend(_entry_rules(sub, e, master, own, seen, texts, period, covered))
+    out.extend(_hidden_and_cell_rules(sub))
+    if own is not None:
+        for n in sorted(own - seen.keys()):
+            out.append(codes.make(codes.W307, f"本单位负责的第 {n} 项没有填报。", **_where(sub)))
+    if previous:
+        out.extend(check_stale(sub, previous))
+    return out
+
+
+def _sheet_rules(sub: Submission, out: list[Finding]) -> set[int]:
+    """W308 (other sheets hold tables) and E209 (a merged progress cell over several items), appended to
+    `out`; the rows such a merged cell covers, whose empty progress is then not reported again."""
     if sub.other_sheets:
         others = "、".join(f"“{s}”" for s in sub.other_sheets)
-        out.append(
-            codes.make(
-                codes.W308,
-                f"文件中有多个工作表填有事项，已使用“{sub.sheet}”，未使用{others}。",
-                **_where(sub),
-            )
-        )
+        msg = f"文件中有多个工作表填有事项，已使用“{sub.sheet}”，未使用{others}。"
+        out.append(codes.make(codes.W308, msg, **_where(sub)))
     covered: set[int] = set()
     for span in sub.merged_spans:
         nums = "、".join(f"第 {n} 项" for n in span.numbers)
-        out.append(
-            codes.make(
-                codes.E209,
-                f"{_FIELD_LABELS[span.field]}单元格 {span.ref} 是合并单元格，跨了{nums}，无法分清各项的进展。",
-                **{**_where(sub), "cell": span.ref.partition(":")[0]},
-            )
-        )
+        msg = f"{_FIELD_LABELS[span.field]}单元格 {span.ref} 是合并单元格，跨了{nums}，无法分清各项的进展。"
+        out.append(codes.make(codes.E209, msg, **{**_where(sub), "cell": span.ref.partition(":")[0]}))
         covered.update(span.rows[1:])
-    texts = texts or ItemTexts(master)
-    own = {it.number for it in master.items_of(sub.department)} if sub.department else None
-    seen: dict[int, int] = {}
-    for e in sub.entries:
-        if e.number is None or e.number not in master.by_number:
-            if not e.raw_number.strip():
-                out.append(
-                    codes.make(
-                        codes.E201,
-                        f"第 {e.row} 行有进展情况，但没有序号。",
-                        hint="请填写序号；如是上一项的续写，请写在同一单元格内（单元格内换行按 Alt+Enter）。",
-                        **_at(sub, e.row, "number"),
-                    )
-                )
-            else:
-                out.append(_unknown_number(sub, e.row, e.number, e.raw_number, master))
-            continue
-        item = master.by_number[e.number]
-        if own is not None and e.number not in own:
-            out.append(
-                codes.make(
-                    codes.E202,
-                    f"第 {e.number} 项的责任单位是{'、'.join(item.departments)}，不是{sub.department}。",
-                    **_at(sub, e.row, "number"),
-                )
+    return covered
+
+
+def _entry_rules(
+    sub: Submission,
+    e: Entry,
+    master: MasterList,
+    own: set[int] | None,
+    seen: dict[int, int],
+    texts: ItemTexts,
+    period: Period | None,
+    covered: set[int],
+) -> list[Finding]:
+    """One row: its 序号 (E201, E202), its item text (E203), repeats (E204), its progress, 完成状态 (W311),
+    and whether it was hidden (W309). Records the row in `seen`."""
+    if e.number is None or e.number not in master.by_number:
+        if e.raw_number.strip():
+            return [_unknown_number(sub, e.row, e.number, e.raw_number, master)]
+        return [
+            codes.make(
+                codes.E201,
+                f"第 {e.row} 行有进展情况，但没有序号。",
+                hint="请填写序号；如是上一项的续写，请写在同一单元格内（单元格内换行按 Alt+Enter）。",
+                **_at(sub, e.row, "number"),
             )
-        if e.item_text.strip() and not same_text(e.item_text, item.text):
-            other = texts.number_of(e.item_text)
-            if other is not None:
-                msg = f"第 {e.number} 项的事项内容是第 {other} 项的内容，序号可能填错了。"
-                hint = "请核对序号与事项内容是否对应；事项内容以挂牌事项清单为准。"
-            else:
-                msg = f"第 {e.number} 项的事项内容与挂牌事项清单不一致：{char_diff(item.text, e.item_text)}"
-                hint = ""
-            out.append(codes.make(codes.E203, msg, hint=hint, **_at(sub, e.row, "text")))
-        if e.number in seen:
-            out.append(
-                codes.make(
-                    codes.E204,
-                    f"第 {e.number} 项在第 {seen[e.number]} 行和第 {e.row} 行重复填报。",
-                    **_at(sub, e.row, "number"),
-                )
-            )
+        ]
+    out: list[Finding] = []
+    item = master.by_number[e.number]
+    if own is not None and e.number not in own:
+        msg = f"第 {e.number} 项的责任单位是{'、'.join(item.departments)}，不是{sub.department}。"
+        out.append(codes.make(codes.E202, msg, **_at(sub, e.row, "number")))
+    if e.item_text.strip() and not same_text(e.item_text, item.text):
+        other = texts.number_of(e.item_text)
+        if other is not None:
+            msg = f"第 {e.number} 项的事项内容是第 {other} 项的内容，序号可能填错了。"
+            hint = "请核对序号与事项内容是否对应；事项内容以挂牌事项清单为准。"
         else:
-            seen[e.number] = e.row
-        out.extend(_progress_rules(sub, e.row, e.number, e.progress, period, covered))
-        if e.status and e.status not in STATUSES:
-            msg = f"第 {e.number} 项的完成状态“{shown(e.status)}”不是可选项（{'、'.join(STATUSES)}）。"
-            out.append(codes.make(codes.W311, msg, **_at(sub, e.row, "status")))
-        if e.hidden:
-            msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，其内容已采用。"
-            out.append(codes.make(codes.W309, msg, **_at(sub, e.row, "number")))
+            msg = f"第 {e.number} 项的事项内容与挂牌事项清单不一致：{char_diff(item.text, e.item_text)}"
+            hint = ""
+        out.append(codes.make(codes.E203, msg, hint=hint, **_at(sub, e.row, "text")))
+    if e.number in seen:
+        msg = f"第 {e.number} 项在第 {seen[e.number]} 行和第 {e.row} 行重复填报。"
+        out.append(codes.make(codes.E204, msg, **_at(sub, e.row, "number")))
+    else:
+        seen[e.number] = e.row
+    out.extend(_progress_rules(sub, e.row, e.number, e.progress, period, covered))
+    if e.status and e.status not in STATUSES:
+        msg = f"第 {e.number} 项的完成状态“{shown(e.status)}”不是可选项（{'、'.join(STATUSES)}）。"
+        out.append(codes.make(codes.W311, msg, **_at(sub, e.row, "status")))
+    if e.hidden:
+        msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，其内容已采用。"
+        out.append(codes.make(codes.W309, msg, **_at(sub, e.row, "number")))
+    return out
+
+
+def _hidden_and_cell_rules(sub: Submission) -> list[Finding]:
+    """W310 (a hidden row repeating a visible one, ignored) and W304 (a formula or link in a text cell)."""
+    out: list[Finding] = []
     visible = {x.number: x.row for x in reversed(sub.entries) if not x.hidden}  # the first visible row of each
     for e in sub.ignored_hidden:
         msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，与可见的第 {visible.get(e.number, '?')} 行重复，未采用。"
@@ -211,11 +226,6 @@ def check_submission(
         else:
             msg = f"{what}{label}单元格带有超链接（{shown(flag.detail, 80)}），汇总时只保留文字。"
         out.append(codes.make(codes.W304, msg, **{**_where(sub), "cell": flag.cell}))
-    if own is not None:
-        for n in sorted(own - seen.keys()):
-            out.append(codes.make(codes.W307, f"本单位负责的第 {n} 项没有填报。", **_where(sub)))
-    if previous:
-        out.extend(check_stale(sub, previous))
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
+from typing import Any
 
 from ledgerxl.model import STATUSES, Item
 from ledgerxl.periods import Period
@@ -70,6 +71,26 @@ def guide_lines(period: Period, count: int, with_targets: bool = False) -> list[
     )
 
 
+class _Formats:
+    """The cell formats of a form, made in one fixed order (xlsxwriter numbers styles as they are added)."""
+
+    def __init__(self, wb: Any) -> None:
+        base = {"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top", "border": 1}
+        self.title = wb.add_format({"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"})
+        self.label = wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True, "align": "right"})
+        self.value = wb.add_format({"font_name": "宋体", "font_size": 11, "bottom": 1})
+        self.value_in = wb.add_format({"font_name": "宋体", "font_size": 11, "bottom": 1, "locked": False})
+        date = {"font_name": "宋体", "font_size": 11, "bottom": 1, "locked": False, "num_format": "yyyy-mm-dd"}
+        self.date_in = wb.add_format({**date, "align": "left"})
+        self.head = wb.add_format({**base, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"})
+        self.locked = wb.add_format({**base, "bg_color": "#F2F2F2"})
+        self.locked_c = wb.add_format({**base, "bg_color": "#F2F2F2", "align": "center"})
+        self.unlocked = wb.add_format({**base, "locked": False})
+        self.unlocked_c = wb.add_format({**base, "locked": False, "align": "center"})
+        # 完成值 as text: Excel turns “5.4%” typed into a General cell into the number 0.054
+        self.unlocked_text = wb.add_format({**base, "locked": False, "num_format": "@"})
+
+
 def build_form(
     department: str,
     items: list[Item],
@@ -87,50 +108,42 @@ def build_form(
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     when = dt.datetime.combine(date or period.end_date, dt.time(9))
     wb.set_properties({"title": form_title(period, title_org), "author": "ledgerxl", "created": when})
-    head_label = period.progress_label
-    base = {"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top", "border": 1}
-    title = wb.add_format({"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"})
-    label = wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True, "align": "right"})
-    value = wb.add_format({"font_name": "宋体", "font_size": 11, "bottom": 1})
-    value_in = wb.add_format({"font_name": "宋体", "font_size": 11, "bottom": 1, "locked": False})
-    date_in = wb.add_format(
-        {
-            "font_name": "宋体",
-            "font_size": 11,
-            "bottom": 1,
-            "locked": False,
-            "num_format": "yyyy-mm-dd",
-            "align": "left",
-        }
-    )
-    head = wb.add_format({**base, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"})
-    locked = wb.add_format({**base, "bg_color": "#F2F2F2"})
-    locked_c = wb.add_format({**base, "bg_color": "#F2F2F2", "align": "center"})
-    unlocked = wb.add_format({**base, "locked": False})
-    unlocked_c = wb.add_format({**base, "locked": False, "align": "center"})
-    # 完成值 as text: Excel turns “5.4%” typed into a General cell into the number 0.054
-    unlocked_text = wb.add_format({**base, "locked": False, "num_format": "@"})
-
+    fm = _Formats(wb)
     with_targets = any(it.target for it in items)
     headers, widths = (TARGET_HEADERS, TARGET_WIDTHS) if with_targets else (HEADERS, WIDTHS)
     ws = wb.add_worksheet(SHEET)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    ws.merge_range(0, 0, 0, len(headers) - 1, form_title(period, title_org), title)
+    ws.merge_range(0, 0, 0, len(headers) - 1, form_title(period, title_org), fm.title)
     ws.set_row(0, 30)
-    ws.write_string(1, 0, "填报单位", label)
-    ws.write_string(*DEPARTMENT_CELL, department, value)
-    ws.write_string(1, 2, "报告期", label)
-    ws.write_string(*PERIOD_CELL, f"{period.year}年{period.label}", value)
-    ws.write_string(2, 0, "联系人", label)
-    ws.write_blank(*CONTACT_CELL, None, value_in)
-    ws.write_string(2, 2, "联系电话", label)
-    ws.write_blank(*PHONE_CELL, None, value_in)
-    ws.write_string(2, 4, "填报日期", label)
+    _meta_cells(ws, fm, department, period, filled_date)
+    for c, h in enumerate(headers):
+        ws.write_string(HEADER_ROW, c, period.progress_label if h == "进展情况" else h, fm.head)
+    _item_rows(ws, fm, items, progress or {}, widths, with_targets)
+    last = HEADER_ROW + max(len(items), 1)
+    if items:
+        _input_hints(ws, period, last, with_targets)
+    _print_setup(ws, last, len(headers))
+    _guide_sheet(wb, period, title_org, len(items), with_targets)
+    wb.close()
+    return normalize_zip(buf.getvalue())
+
+
+def _meta_cells(ws: Any, fm: _Formats, department: str, period: Period, filled_date: dt.date | None) -> None:
+    """填报单位 and 报告期 filled in and locked; 联系人, 联系电话 and 填报日期 to fill."""
+    ws.write_string(1, 0, "填报单位", fm.label)
+    ws.write_string(*DEPARTMENT_CELL, department, fm.value)
+    ws.write_string(1, 2, "报告期", fm.label)
+    ws.write_string(*PERIOD_CELL, f"{period.year}年{period.label}", fm.value)
+    ws.write_string(2, 0, "联系人", fm.label)
+    ws.write_blank(*CONTACT_CELL, None, fm.value_in)
+    ws.write_string(2, 2, "联系电话", fm.label)
+    ws.write_blank(*PHONE_CELL, None, fm.value_in)
+    ws.write_string(2, 4, "填报日期", fm.label)
     if filled_date:
-        ws.write_datetime(*DATE_CELL, dt.datetime.combine(filled_date, dt.time()), date_in)
+        ws.write_datetime(*DATE_CELL, dt.datetime.combine(filled_date, dt.time()), fm.date_in)
     else:
-        ws.write_blank(*DATE_CELL, None, date_in)
+        ws.write_blank(*DATE_CELL, None, fm.date_in)
     ws.data_validation(
         *DATE_CELL,
         *DATE_CELL,
@@ -140,23 +153,28 @@ def build_form(
             "input_message": "如 2025-10-08。同一单位报送多份时以较晚的为准。",
         },
     )
-    for c, h in enumerate(headers):
-        ws.write_string(HEADER_ROW, c, head_label if h == "进展情况" else h, head)
+
+
+def _item_rows(
+    ws: Any, fm: _Formats, items: list[Item], progress: Mapping[int, str], widths: tuple[int, ...], with_targets: bool
+) -> None:
+    """The department's items: 序号, 事项内容, 责任单位 (and 目标) locked, the rest open to fill."""
+    last_col = len(widths) - 1
     for i, it in enumerate(items):
         r = HEADER_ROW + 1 + i
-        ws.write_number(r, 0, it.number, locked_c)
-        ws.write_string(r, 1, it.text, locked)
-        ws.write_string(r, 2, "、".join(it.departments), locked)
-        text = (progress or {}).get(it.number, "")
+        ws.write_number(r, 0, it.number, fm.locked_c)
+        ws.write_string(r, 1, it.text, fm.locked)
+        ws.write_string(r, 2, "、".join(it.departments), fm.locked)
+        text = progress.get(it.number, "")
         if text:
-            ws.write_string(r, 3, text, unlocked)
+            ws.write_string(r, 3, text, fm.unlocked)
         else:
-            ws.write_blank(r, 3, None, unlocked)
-        ws.write_blank(r, 4, None, unlocked_c)
+            ws.write_blank(r, 3, None, fm.unlocked)
+        ws.write_blank(r, 4, None, fm.unlocked_c)
         if with_targets:
-            ws.write_string(r, 5, it.target, locked)
-            ws.write_blank(r, 6, None, unlocked_text)
-        ws.write_blank(r, len(headers) - 1, None, unlocked)
+            ws.write_string(r, 5, it.target, fm.locked)
+            ws.write_blank(r, 6, None, fm.unlocked_text)
+        ws.write_blank(r, last_col, None, fm.unlocked)
         # LibreOffice does not size wrapped rows on opening: give each row the height its texts need
         lines = max(
             wrapped_lines(it.text, widths[1] - 2),
@@ -164,71 +182,76 @@ def build_form(
             wrapped_lines(text, widths[3] - 2) if text else INPUT_LINES,
         )
         ws.set_row(r, min(409, LINE_PT * lines + 6))
-    last = HEADER_ROW + max(len(items), 1)
-    if items:
+
+
+def _input_hints(ws: Any, period: Period, last: int, with_targets: bool) -> None:
+    """What Excel/WPS shows on the input cells: how to write the progress, the 完成状态 drop-down, 完成值."""
+    first = HEADER_ROW + 1
+    ws.data_validation(
+        first,
+        3,
+        last,
+        3,
+        {
+            "validate": "any",
+            "input_title": period.progress_label,
+            "input_message": f"写截至{period.end_date.month}月底的本期情况，尽量用数据说明。单元格内换行按 Alt+Enter。",
+        },
+    )
+    ws.data_validation(
+        first,
+        4,
+        last,
+        4,
+        {
+            "validate": "list",
+            "source": list(STATUSES),
+            "input_title": "完成状态",
+            "input_message": "请从下拉列表中选择。",
+            "error_title": "完成状态",
+            "error_message": f"请从下拉列表中选择：{'、'.join(STATUSES)}。",
+        },
+    )
+    if with_targets:
         ws.data_validation(
-            HEADER_ROW + 1,
-            3,
+            first,
+            6,
             last,
-            3,
+            6,
             {
                 "validate": "any",
-                "input_title": head_label,
-                "input_message": (
-                    f"写截至{period.end_date.month}月底的本期情况，尽量用数据说明。单元格内换行按 Alt+Enter。"
-                ),
+                "input_title": "完成值",
+                "input_message": "写截至本期末的数和单位，如 19家、5.4%；有几个目标就写几个数，用“；”分隔。",
             },
         )
-        ws.data_validation(
-            HEADER_ROW + 1,
-            4,
-            last,
-            4,
-            {
-                "validate": "list",
-                "source": list(STATUSES),
-                "input_title": "完成状态",
-                "input_message": "请从下拉列表中选择。",
-                "error_title": "完成状态",
-                "error_message": f"请从下拉列表中选择：{'、'.join(STATUSES)}。",
-            },
-        )
-        if with_targets:
-            ws.data_validation(
-                HEADER_ROW + 1,
-                6,
-                last,
-                6,
-                {
-                    "validate": "any",
-                    "input_title": "完成值",
-                    "input_message": "写截至本期末的数和单位，如 19家、5.4%；有几个目标就写几个数，用“；”分隔。",
-                },
-            )
+
+
+def _print_setup(ws: Any, last: int, columns: int) -> None:
+    """A4 landscape, header repeated on every page, one page wide; protected without a password."""
     ws.freeze_panes(HEADER_ROW + 1, 0)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.center_horizontally()
     ws.repeat_rows(HEADER_ROW)
-    ws.print_area(0, 0, last, len(headers) - 1)
+    ws.print_area(0, 0, last, columns - 1)
     ws.fit_to_pages(1, 0)
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.protect("", {"format_rows": True, "format_columns": True})
     ws.activate()
 
+
+def _guide_sheet(wb: Any, period: Period, title_org: str, count: int, with_targets: bool) -> None:
     guide = wb.add_worksheet(GUIDE_SHEET)
     guide.set_column(0, 0, 110)
     gtitle = wb.add_format({"font_name": "黑体", "font_size": 14})
     gtext = wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
     guide.write_string(0, 0, f"{form_title(period, title_org)}填报说明", gtitle)
     guide.set_row(0, 24)
-    for i, line in enumerate(guide_lines(period, len(items), with_targets), start=2):
+    for i, line in enumerate(guide_lines(period, count, with_targets), start=2):
         guide.write_string(i, 0, line, gtext)
         guide.set_row(i, LINE_PT * wrapped_lines(line, 106) + 6)
     guide.set_landscape()
     guide.set_paper(9)
     guide.fit_to_pages(1, 0)
     guide.protect("")
-    wb.close()
-    return normalize_zip(buf.getvalue())

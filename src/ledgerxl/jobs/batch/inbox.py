@@ -1,0 +1,144 @@
+"""The inbox side of a run: which files are new (by content), each one checked by the byte scan before
+it is read, archived by its hash and read back from the archive, then checked with the rules that compare
+it with the department's previous period."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ledgerxl import codes
+from ledgerxl.departments import Departments
+from ledgerxl.errors import ReadError
+from ledgerxl.jobs.batch.logfile import log
+from ledgerxl.jobs.batch.model import BatchResult, Incoming, RunState
+from ledgerxl.model import MasterList
+from ledgerxl.rules.form import FormRules
+
+
+def scan(run: RunState, result: BatchResult) -> tuple[list[Incoming], set[str]]:
+    """New files (by content) in arrival order, and the hashes of everything now in the inbox.
+
+    A new file passes safety.check_file before its bytes are read into memory, as merge's reader
+    does: one it refuses (too large, a zip bomb, not a spreadsheet…) is recorded with its finding and
+    not read. A pipe or a device is never opened (a read would block the run forever)."""
+    from ledgerxl.jobs.inputs import collect_inputs
+
+    p = run.paths
+    own = [p.master, p.db, p.lock, Path(f"{p.db}-wal"), Path(f"{p.db}-shm"), p.log]
+    if run.cfg.source:
+        own.append(run.cfg.source)
+    files = [f for f in collect_inputs([p.inbox], skip=set(own)) if not f.name.startswith(p.log.name)]
+    known = run.store.known_hashes()
+    present: set[str] = set()
+    incoming: list[Incoming] = []
+    for f in files:
+        try:
+            inc = look_at(run, f, lambda key: key in known or key in present)
+        except OSError as e:
+            # typically a file still being copied in, or open in another program on Windows
+            log.warning("暂时无法读取 %s：%s", f.name, e)
+            result.unreadable.append(f.name)
+            run.hashes.pop(f, None)
+            continue
+        if inc is not None:
+            incoming.append(inc)
+            if inc.data is None:
+                log.warning("拒绝读取 %s：%s", f.name, inc.findings[0].message)
+        present.add(run.hashes[f])
+    result.files_seen = len(files) - len(result.unreadable)
+    incoming.sort(key=lambda x: (x.mtime, x.path.name))
+    log.info("收件箱 %s：%d 个文件，新文件 %d 个", p.inbox, len(files), len(incoming))
+    return incoming, present
+
+
+def look_at(run: RunState, f: Path, seen: Callable[[str], bool]) -> Incoming | None:
+    """The file as a new arrival, or None when it was recorded already; its hash goes to run.hashes.
+    OSError: it cannot be read now (being copied in, open elsewhere); the next run tries again."""
+    from ledgerxl.read.safety import check_file
+
+    if not f.is_file():  # a pipe, a device, a folder: check_file refuses it without opening it
+        try:
+            check_file(f)
+        except ReadError as e:
+            return refused(run, f, e, _unread_key(f), seen)
+    sha, size, mtime = _fingerprint(f)
+    run.hashes[f] = sha
+    if seen(sha):
+        return None
+    try:
+        check_file(f)  # before reading it into memory: size limits, zip bombs, the real kind…
+    except ReadError as e:
+        return refused(run, f, e, sha, seen)
+    data = f.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise OSError("读取时文件正被改动（可能还在复制）")
+    return Incoming(f, data, sha, size, mtime)
+
+
+def refused(run: RunState, f: Path, e: ReadError, key: str, seen: Callable[[str], bool]) -> Incoming | None:
+    """A file check_file refused: recorded once with that finding, its bytes never read."""
+    if isinstance(e.__cause__, OSError):
+        raise e.__cause__  # cannot be opened now: retried next run, like any unreadable file
+    run.hashes[f] = key
+    if seen(key):
+        return None
+    st = f.stat()
+    return Incoming(f, None, key, st.st_size, st.st_mtime, findings=[codes.unreadable(e, f.name)])
+
+
+def read_incoming(run: RunState, inc: Incoming, master: MasterList, departments: Departments, rules: FormRules) -> None:
+    """Archive the file by its hash, read it from the archive, validate it."""
+    from ledgerxl.jobs.check import check_files
+    from ledgerxl.rules.previous_period import history_findings
+    from ledgerxl.write.publish import write_atomic
+
+    if inc.data is None:
+        return  # refused unread: its finding is all there is
+    path = inc.path
+    if not run.dry:
+        inc.archive = f"{inc.sha256}/{inc.path.name}"
+        path = run.paths.archive / inc.archive
+        write_atomic(path, inc.data)
+        os.utime(path, (inc.mtime, inc.mtime))  # the reader records the sender's file time
+    # one file at a time: the rules over the whole period (W305, W306) come from the database's state
+    (checked,) = check_files([path], departments, rules)
+    sub, findings = checked.submission, checked.read + checked.rules
+    if sub is not None:
+        sub.path = inc.path
+        if sub.department:
+            prev = run.store.previous_progress(sub.department, run.period)
+            if prev is not None:
+                own = {it.number for it in master.items_of(sub.department)}
+                texts = {n: t for n, t in prev[1].items() if n in own}
+                findings += history_findings(sub, texts, prev[0])
+    inc.submission, inc.findings = sub, findings
+    log.info(
+        "读取 %s（sha256 %s）：%s，错误 %d，警告 %d",
+        inc.path.name,
+        inc.sha256[:12],
+        (sub.department or "单位未识别") if sub else "无法读取",
+        sum(f.severity == "error" for f in findings),
+        sum(f.severity == "warning" for f in findings),
+    )
+
+
+def _fingerprint(f: Path) -> tuple[str, int, float]:
+    """sha256, size and modification time of a file, read in blocks (memory stays small whatever its size)."""
+    h = hashlib.sha256()
+    size = 0
+    with open(f, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+            size += len(block)
+        mtime = os.fstat(fh.fileno()).st_mtime
+    return h.hexdigest(), size, mtime
+
+
+def _unread_key(f: Path) -> str:
+    """What stands for the content hash of a file that is never opened (a pipe, a device): its name and
+    identity on disk, so that it is recorded once and not again while it stays in the inbox."""
+    st = f.stat()
+    return hashlib.sha256(f"unread\0{f.name}\0{st.st_dev}\0{st.st_ino}".encode()).hexdigest()

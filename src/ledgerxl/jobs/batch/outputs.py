@@ -1,0 +1,121 @@
+"""The output side of a run: merge the current submissions, render the ledger, the attachment and the
+催报 lists, and publish only the files whose bytes changed (two phases); then, when asked, move the
+recorded files out of the inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from ledgerxl.jobs.batch.logfile import log
+from ledgerxl.jobs.batch.model import PROCESSED_DIR, BatchResult, OutputFile, RunState
+from ledgerxl.jobs.store import Version
+from ledgerxl.model import Finding, MasterList, Submission
+from ledgerxl.periods import parse_period
+
+
+def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
+    from ledgerxl.jobs.merge import render_outputs
+    from ledgerxl.write.publish import Staged
+    from ledgerxl.write.reminders import TEXT_NAME, XLSX_NAME, build_reminders, reminders_text, reminders_xlsx
+
+    store, period, out = run.store, run.period, run.paths.out
+    current = store.current(period)
+    subs = store.current_submissions(period)
+    ledger, outputs = render_outputs(master, subs, period, run.cfg, out)
+    result.items = len(ledger.rows)
+    result.items_with_progress = ledger.items_with_progress
+
+    versions = store.versions(period)
+    result.submitted = [d for d in master.departments if d in current]
+    result.missing = [d for d in master.departments if d not in current]
+    open_files = store.open_error_files(period)
+    result.open_errors = store.findings_of(open_files, "error")
+    result.findings = state_findings(run, master, subs, versions, result)
+
+    rejected = Counter(v.department for v in versions if v.department and not v.accepted)
+    contacts = {d: (c, p, str(parse_period(code))) for d, (c, p, code) in store.last_contacts().items()}
+    reminders = build_reminders(master, set(current), contacts, rejected, str(period))
+    title = run.cfg.ledger_title(period).removesuffix("台账") + "催报名单"
+    as_of = f"{versions[-1].received_at[:16]}（最近一次收到报送）" if versions else "尚未收到任何报送"
+    outputs[out / XLSX_NAME] = reminders_xlsx(reminders, title=title, as_of=as_of, date=run.cfg.date_for(period))
+    outputs[out / TEXT_NAME] = reminders_text(
+        reminders,
+        title=title,
+        period=str(period),
+        as_of=as_of,
+        total=len(master.departments),
+        template=run.cfg.reminder_template,
+    ).encode("utf-8")
+
+    changed = {p: d for p, d in outputs.items() if _read_or_none(p) != d}
+    result.outputs = [OutputFile(p, hashlib.sha256(d).hexdigest(), len(d), p in changed) for p, d in outputs.items()]
+    if run.dry:
+        return
+    _remove_stale_temps(out, [p.name for p in outputs])
+    with Staged(changed) as staged:
+        run.stage("write")
+        staged.commit()
+    for p in changed:
+        log.info("已写出 %s", p)
+
+
+def state_findings(
+    run: RunState, master: MasterList, current: list[Submission], versions: list[Version], result: BatchResult
+) -> list[Finding]:
+    """What the published state carries: open errors, the current submissions' warnings, and the
+    rules over the whole period applied to the current submissions (W305 for each department without one)."""
+    from ledgerxl.rules.sets import check_set
+
+    current_files = [v.file_id for v in versions if v.current]
+    return [*result.open_errors, *run.store.findings_of(current_files, "warning"), *check_set(current, master)]
+
+
+def move_processed(run: RunState, result: BatchResult) -> None:
+    """Move recorded files to <inbox>/已处理/; a file not traced to any department stays for a person.
+
+    Runs after the commit and the outputs: a file that cannot be moved (on Windows, one open in
+    Excel/WPS) is left where it is and moved by a later run, never failing this one."""
+    p = run.paths
+    keep = {v.sha256 for v in run.store.versions(run.period) if v.department is None and v.errors}
+    known = run.store.known_hashes()
+    dest_dir = p.inbox / PROCESSED_DIR
+    for f, sha in run.hashes.items():
+        if sha not in known or sha in keep or not f.exists():
+            continue
+        try:
+            dest_dir.mkdir(exist_ok=True)
+            dest = dest_dir / f.name
+            n = 2
+            while dest.exists():
+                dest = dest_dir / f"{f.stem}（{n}）{f.suffix}"
+                n += 1
+            shutil.move(str(f), dest)
+        except OSError as e:
+            log.warning("无法移入 %s：%s（%s），下次再试", PROCESSED_DIR, f.name, e)
+            result.not_moved.append(f.name)
+            continue
+        result.moved.append(dest)
+        log.info("已移入 %s：%s", PROCESSED_DIR, f.name)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _remove_stale_temps(out: Path, names: list[str]) -> None:
+    """Temp files a killed run left beside our outputs (we hold the lock: no run of ours is writing)."""
+    if not out.is_dir():
+        return
+    for name in names:
+        for tmp in out.glob(f".{name}.*.tmp"):
+            try:
+                tmp.unlink()
+                log.info("删除上次中断留下的临时文件 %s", tmp.name)
+            except OSError:
+                pass
