@@ -42,7 +42,7 @@ def master_xlsx(rows: list[dict[str, str]]) -> bytes:
 
     import xlsxwriter
 
-    from ledgerxl.write.publish import normalize_zip
+    from ledgerxl.write.zip import normalize_zip
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})

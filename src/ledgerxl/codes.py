@@ -22,6 +22,7 @@ E111: Final = "E111"
 E112: Final = "E112"
 E113: Final = "E113"
 E114: Final = "E114"
+E115: Final = "E115"
 E201: Final = "E201"
 E202: Final = "E202"
 E203: Final = "E203"
@@ -112,6 +113,13 @@ CODES: dict[str, Code] = {
             "正常的 Excel/WPS 文件不含 DOCTYPE/ENTITY 声明。请用 Excel/WPS 打开后另存为新的 .xlsx 再报送。",
         ),
         Code(E114, "no-visible-sheet", "没有可见的工作表", "请在 Excel/WPS 中取消隐藏填报表后重新报送。"),
+        Code(
+            E115,
+            "unsafe-to-read",
+            "文件无法安全读取",
+            "读取该文件时超出了内存或时间上限，或读取程序异常退出，文件可能已损坏或结构异常。请用 Excel/WPS "
+            "打开后另存为新的 .xlsx 再报送；其他单位的报送不受影响。",
+        ),
         Code(E201, "unknown-item", "事项序号不在挂牌事项清单中", "请核对序号，使用下发填报表中的序号。"),
         Code(E202, "item-not-assigned", "该事项不属于本单位", "请删除该行，或与督查室确认责任分工。"),
         Code(

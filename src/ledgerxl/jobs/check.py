@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ledgerxl import codes
+from ledgerxl import codes, contained
+from ledgerxl.contained import Failed, Pool
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError, os_reason
 from ledgerxl.jobs import parallel
@@ -103,12 +104,27 @@ def check_files(
     rules: FormCheck | None = None,
     progress: ReadProgress | None = None,
     jobs: int | None = None,
+    pool: Pool | None = None,
 ) -> list[FileChecked]:
-    """Every file read and checked (see check_file), in input order; `jobs` 1: never another process."""
+    """Every file read and checked (see check_file), in input order, each in a worker process under the
+    limits of jobs.contained (one worker, or from 64 files one per CPU; `jobs` sets the number). A file
+    whose worker ran out of memory or time, or died, gets E115 and the others are read as usual. `pool`:
+    a long-lived pool to use (the batch job's, the web intake's) instead of one for this call."""
     labels = input_labels(files)
-    workers = parallel.worker_count(jobs, len(files), parallel.MIN_FILES)
-    names = [labels[f] for f in files]
-    return parallel.map_ordered(check_file, (departments, rules), list(zip(files, names)), workers, progress, names)
+    tasks = [(f, labels[f]) for f in files]
+    if pool is None and contained.unavailable():
+        return [check_file((departments, rules), f, label) for f, label in tasks]  # see unavailable()
+    if pool is None:
+        with Pool(parallel.worker_count(jobs, len(files), parallel.MIN_FILES)) as own:
+            results = own.map(check_file, (departments, rules), tasks, progress)
+    else:
+        results = pool.map(check_file, (departments, rules), tasks, progress)
+    return [r if not isinstance(r, Failed) else _unsafe(r, label) for r, (_, label) in zip(results, tasks)]
+
+
+def _unsafe(failed: Failed, label: str) -> FileChecked:
+    detail = f"（{failed.detail}）" if failed.detail else ""
+    return FileChecked(None, [codes.make(codes.E115, f"{failed.message}{detail}，无法安全读取。", file=label)])
 
 
 def read_all(
@@ -117,6 +133,25 @@ def read_all(
     """Every file read, without the form rules: the submissions and the findings of reading them."""
     checked = check_files(files, departments, None, progress, jobs)
     return [c.submission for c in checked if c.submission is not None], [f for c in checked for f in c.read]
+
+
+def run_pool(jobs: int | None, files: list[Path]) -> Pool:
+    """The workers of one run: one, or from MIN_FILES files one per CPU (`jobs` sets the number)."""
+    return Pool(parallel.worker_count(jobs, len(files), parallel.MIN_FILES))
+
+
+def load_inputs(
+    master_path: Path, previous_path: Path | None, period: Period, placeholder: str, pool: Pool
+) -> tuple[MasterList, dict[int, str] | None]:
+    """The master list and, when given, last period's texts, each read in a worker (contained.run)."""
+    from ledgerxl.read.master import load_master
+    from ledgerxl.read.previous_ledger import load_previous
+
+    master = contained.run(load_master, master_path, what=f"挂牌事项清单 {master_path}", pool=pool)
+    if previous_path is None:
+        return master, None
+    what = f"上期台账 {previous_path}"
+    return master, contained.run(load_previous, previous_path, period, placeholder, what=what, pool=pool)
 
 
 def check_inputs(
@@ -128,10 +163,11 @@ def check_inputs(
     missing: bool = True,
     progress: ReadProgress | None = None,
     jobs: int | None = None,
+    pool: Pool | None = None,
 ) -> Checked:
     """Read and check every file, choose one form per department, and check the set. `missing`: say who
     has sent nothing (W305), which only makes sense for a whole inbox."""
-    checked = check_files(files, departments, FormRules(master, period, previous), progress, jobs)
+    checked = check_files(files, departments, FormRules(master, period, previous), progress, jobs, pool)
     subs = [c.submission for c in checked if c.submission is not None]
     findings = [f for c in checked for f in c.read]
     by_file = {c.submission.path: c.rules for c in checked if c.submission is not None}

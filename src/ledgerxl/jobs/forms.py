@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from ledgerxl import contained
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
@@ -59,4 +60,5 @@ def write_forms_for(
     """`ledgerxl forms`: options first, then ledgerxl.toml; forms go to `out` (default: forms/)."""
     master_path, p = cfg.master_list(master), cfg.report_period(period)
     target = out or (cfg.base_dir / "forms" if cfg.source else Path("forms"))
-    return write_forms(load_master(master_path), p, Path(target), cfg.org, departments or None, force, cfg.aliases)
+    master_list = contained.run(load_master, master_path, what=f"挂牌事项清单 {master_path}")
+    return write_forms(master_list, p, Path(target), cfg.org, departments or None, force, cfg.aliases)

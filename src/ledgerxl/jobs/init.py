@@ -154,12 +154,12 @@ def ensure_ready(master: Path, inputs: list[Path], files: list[Path]) -> None:
     if not master.exists():
         problems.append(f"挂牌事项清单 {master} 不存在：新的一年请用 ledgerxl init 建立工作目录")
     else:
+        from ledgerxl import contained
         from ledgerxl.errors import MasterError
-        from ledgerxl.read.master_rows import read_master_rows
 
         try:
-            empty = not any(r.text for r in read_master_rows(master).rows)
-        except MasterError:
+            empty = contained.run(_no_items, master, what=f"挂牌事项清单 {master}")
+        except (MasterError, contained.UnsafeInput):
             empty = False  # load_master says what is wrong with it
         if empty:
             problems.append(
@@ -170,3 +170,10 @@ def ensure_ready(master: Path, inputs: list[Path], files: list[Path]) -> None:
     problems.append(f"{where} 中还没有报送表：请把各单位的报送表放入后再汇总")
     lines = "\n".join(f"  {n}. {p}。" for n, p in enumerate(problems, start=1))
     raise UsageError(f"还不能汇总，缺少：\n{lines}", "准备好后重新运行 ledgerxl merge。")
+
+
+def _no_items(master: Path) -> bool:
+    """In a worker: the master list holds no item yet (a blank one from `init`)."""
+    from ledgerxl.read.master_rows import read_master_rows
+
+    return not any(r.text for r in read_master_rows(master).rows)

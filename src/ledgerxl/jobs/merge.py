@@ -9,14 +9,13 @@ from pathlib import Path
 
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
-from ledgerxl.jobs.check import Checked, check_inputs
+from ledgerxl.jobs.check import Checked, check_inputs, load_inputs, run_pool
 from ledgerxl.jobs.gcpause import paused_gc
 from ledgerxl.jobs.init import ensure_ready
 from ledgerxl.jobs.inputs import ReadProgress, collect_inputs, input_labels, resolve_options
 from ledgerxl.ledger import build_ledger
 from ledgerxl.model import Ledger, MasterList, Submission
 from ledgerxl.periods import Period
-from ledgerxl.read.master import load_master
 
 LEDGER_NAME = "台账.xlsx"
 ATTACHMENT_NAME = "附件.docx"
@@ -66,7 +65,6 @@ def run_merge(opts: MergeOptions) -> MergeResult:
 
 
 def _run_merge(opts: MergeOptions) -> MergeResult:
-    from ledgerxl.read.previous_ledger import load_previous
     from ledgerxl.write.publish import publish
     from ledgerxl.write.report import REPORT_NAME, build_report
 
@@ -75,10 +73,10 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
     cfg = dataclasses.replace(opts.config, jobs=opts.jobs or opts.config.jobs)
     files = collect_inputs(inputs, skip={master_path} | ({opts.previous} if opts.previous else set()))
     ensure_ready(master_path, inputs, files)  # a fresh working folder: say all that is missing
-    master = load_master(master_path)
-    departments = Departments(master.departments, cfg.aliases)
-    previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
-    checked = check_inputs(files, master, period, departments, previous, progress=opts.progress, jobs=cfg.jobs)
+    with run_pool(cfg.jobs, files) as pool:
+        master, previous = load_inputs(master_path, opts.previous, period, cfg.placeholder, pool)
+        departments = Departments(master.departments, cfg.aliases)
+        checked = check_inputs(files, master, period, departments, previous, progress=opts.progress, pool=pool)
     result = MergeResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
     if result.errors and not opts.allow_errors:
         return result

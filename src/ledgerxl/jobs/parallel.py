@@ -1,10 +1,10 @@
-"""Worker processes for the two parts of a large merge that can run side by side: reading the files
-(each one independent of the others) and rendering 附件.docx while 台账.xlsx is rendered here.
+"""How many processes a run uses, and 附件.docx rendered beside 台账.xlsx for a large ledger. The files
+themselves are always read in worker processes (jobs.contained): one, or from MIN_FILES one per CPU.
 
-A city's quarterly merge (22 files, 44 items) never starts one: a pool costs milliseconds to fork on
-Linux and a few hundred to spawn elsewhere (each worker imports ledgerxl again), more than that whole
-merge takes. Results are taken back in input order, so the outputs are byte-identical whatever the
-number of workers (tests/test_parallel.py).
+A city's quarterly merge (22 files, 44 items) reads in one worker: more cost more to start than they save
+(a fork is 2-3 ms on Linux, a spawn a few hundred elsewhere, as each imports ledgerxl again). Results are
+taken back in input order, so the outputs are byte-identical whatever the number of workers
+(tests/test_parallel.py).
 """
 
 from __future__ import annotations
@@ -12,20 +12,14 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from ledgerxl.errors import LedgerxlError
 
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
-MIN_FILES = 64  # fewer files are read in this process (64 forms take about 0.1 s)
+MIN_FILES = 64  # fewer files are read by one worker (64 forms take about 0.1 s)
 MIN_ROWS = 2000  # a smaller ledger's 附件.docx is rendered in this process (about 0.1 s)
 MAX_WORKERS = 8
-
-S = TypeVar("S")  # what every task shares (the departments, the rules): sent once to each worker
-R = TypeVar("R")
 
 
 class WorkerError(LedgerxlError):
@@ -56,81 +50,6 @@ def _daemonic() -> bool:
     import multiprocessing
 
     return bool(multiprocessing.current_process().daemon)
-
-
-def start_pool(
-    workers: int, init: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
-) -> ProcessPoolExecutor:
-    """A pool of `workers` processes. Linux forks them (they inherit the imported modules); elsewhere
-    they are spawned, as fork is unsafe on macOS and missing on Windows."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(init, initargs))
-
-
-def _init_worker(init: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
-    # Ctrl-C is the parent's to handle (one message, earlier outputs untouched), not a traceback per worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if init is not None:
-        init(*initargs)
-
-
-# In a worker process: the task function and what it shares, set once by the pool's initializer. The only
-# module-global state of ledgerxl's workers, so that the code they run takes plain arguments.
-_task: tuple[Callable[..., Any], Any] | None = None
-
-
-def _set_task(fn: Callable[..., Any], shared: Any) -> None:
-    global _task
-    _task = (fn, shared)
-
-
-def _run_task(args: tuple[Any, ...]) -> Any:
-    assert _task is not None, "the pool's initializer sets it"
-    fn, shared = _task
-    return fn(shared, *args)
-
-
-def map_ordered(
-    fn: Callable[..., R],
-    shared: S,
-    tasks: Sequence[tuple[Any, ...]],
-    workers: int,
-    progress: Callable[[int, int], None] | None = None,
-    names: Sequence[str] = (),
-) -> list[R]:
-    """[fn(shared, *t) for t in tasks], computed by `workers` processes (1: here), in the tasks' order, so
-    nothing downstream depends on how many workers there were. `progress(done, total)` after each
-    result; `names` (one per task) are what the error says a dead worker may have been working on."""
-    total = len(tasks)
-    if workers <= 1:
-        out: list[R] = []
-        for t in tasks:
-            out.append(fn(shared, *t))
-            if progress is not None:
-                progress(len(out), total)
-        return out
-    from concurrent.futures.process import BrokenProcessPool
-
-    # chunks of a few tasks: few round trips, yet the last chunks keep every worker busy to the end
-    chunk = max(1, min(16, total // (workers * 4)))
-    pool = start_pool(workers, _set_task, (fn, shared))
-    results: list[R] = []
-    try:
-        for r in pool.map(_run_task, tasks, chunksize=chunk):
-            results.append(r)
-            if progress is not None:
-                progress(len(results), total)
-    except BrokenProcessPool as e:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise broken(e, list(names[len(results) : len(results) + workers * chunk])) from e
-    except BaseException:  # Ctrl-C or a bug: the tasks not yet done are dropped, not run to the end
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return results
 
 
 class Beside:

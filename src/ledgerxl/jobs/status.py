@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledgerxl import contained
 from ledgerxl.config import Config
 from ledgerxl.errors import ConfigError
 from ledgerxl.jobs.store import RunInfo, Store, Version
@@ -49,7 +50,7 @@ def load_status(cfg: Config, period: str | None = None) -> Status:
     p = parse_period(period) if period else cfg_period
     if not paths.db.exists():
         raise ConfigError(f"还没有批处理记录（找不到数据库 {paths.db}）。", "请先运行 ledgerxl batch。")
-    master = load_master(paths.master)
+    master = contained.run(load_master, paths.master, what=f"挂牌事项清单 {paths.master}")
     store = Store.snapshot(paths.db)
     try:
         versions = store.versions(p)

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ledgerxl.config import Config
+from ledgerxl.contained import Failed, Pool
 from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
-from ledgerxl.jobs.check import Checked, check_inputs
+from ledgerxl.jobs.check import Checked, check_inputs, load_inputs, run_pool
 from ledgerxl.jobs.gcpause import paused_gc
 from ledgerxl.jobs.inputs import ReadProgress, collect_inputs, resolve_options
+from ledgerxl.model import Finding
 from ledgerxl.periods import Period
-from ledgerxl.read.master import load_master
 
 
 @dataclass
@@ -41,8 +42,6 @@ def run_validate(opts: ValidateOptions) -> ValidateResult:
 
 
 def _run_validate(opts: ValidateOptions) -> ValidateResult:
-    from ledgerxl.read.previous_ledger import load_previous
-
     cfg = opts.config
     master_path, period, inputs = resolve_options(opts)
     if opts.annotate is not None:
@@ -53,36 +52,50 @@ def _run_validate(opts: ValidateOptions) -> ValidateResult:
                     f"--annotate 的目录 {opts.annotate} 就是报送文件目录。",
                     "请另选一个目录存放校验意见，否则下次汇总会把它们当作报送表读入。",
                 )
-    master = load_master(master_path)
-    previous = load_previous(opts.previous, period, cfg.placeholder) if opts.previous else None
     skip = {master_path} | ({opts.previous} if opts.previous else set())
     files = collect_inputs(inputs, skip=skip)
-    departments = Departments(master.departments, cfg.aliases)
     # who has not sent anything only makes sense for a whole inbox, not for single files
     whole_folder = any(p.is_dir() for p in inputs)
-    jobs = opts.jobs or cfg.jobs
-    checked = check_inputs(files, master, period, departments, previous, whole_folder, opts.progress, jobs)
-    result = ValidateResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
-    if opts.annotate is not None:
-        _annotate(result, Path(opts.annotate))
+    with run_pool(opts.jobs or cfg.jobs, files) as pool:
+        master, previous = load_inputs(master_path, opts.previous, period, cfg.placeholder, pool)
+        departments = Departments(master.departments, cfg.aliases)
+        checked = check_inputs(files, master, period, departments, previous, whole_folder, opts.progress, pool=pool)
+        result = ValidateResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
+        if opts.annotate is not None:
+            _annotate(result, Path(opts.annotate), pool)
     return result
 
 
-def _annotate(result: ValidateResult, out: Path) -> None:
+def annotated_copy(_shared: None, path: Path, findings: list[Finding]) -> bytes | str:
+    """In a worker: the marked-up copy of `path`, or why it could not be made (one copy that cannot be made
+    must not stop the others)."""
     from ledgerxl.read.workbook import open_markable
-    from ledgerxl.write.annotate import annotated_name, build_annotated
+    from ledgerxl.write.annotate import build_annotated
+
+    try:
+        return build_annotated(path, open_markable(path), findings)
+    except Exception:  # noqa: BLE001 - said in the result, and the other copies are made
+        return "生成批注副本时出错，请直接参照校验报告修改"
+
+
+def _annotate(result: ValidateResult, out: Path, pool: Pool) -> None:
+    from ledgerxl.write.annotate import annotated_name
     from ledgerxl.write.publish import publish
 
     outputs: dict[Path, bytes] = {}
+    readable = []
     for label, sub in result.inputs:
         if sub is None:
             result.not_annotated.append((label, "文件无法读取"))
+        else:
+            readable.append((label, sub.path))
+    tasks = [(f, [x for x in result.findings if x.file == label]) for label, f in readable]
+    for (label, f), data in zip(readable, pool.map(annotated_copy, None, tasks)):
+        if isinstance(data, Failed):
+            result.not_annotated.append((label, f"生成批注副本时{data.message}，请直接参照校验报告修改"))
             continue
-        f = sub.path
-        try:
-            data = build_annotated(f, open_markable(f), [x for x in result.findings if x.file == label])
-        except Exception:  # one copy that cannot be made must not stop the others
-            result.not_annotated.append((label, "生成批注副本时出错，请直接参照校验报告修改"))
+        if isinstance(data, str):
+            result.not_annotated.append((label, data))
             continue
         target = out / annotated_name(f)
         n = 2

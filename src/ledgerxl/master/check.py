@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ledgerxl import codes
+from ledgerxl import codes, contained
 from ledgerxl.config import CONFIG_NAME, Config, config_from_dict, find_config
 from ledgerxl.departments import name_key
 from ledgerxl.errors import ConfigError, UsageError
@@ -227,7 +227,7 @@ def check_master(master: Path | None = None, config_path: Path | None = None) ->
     path = master or cfg.master
     if path is None:
         raise UsageError("没有指定挂牌事项清单。", f"请在命令后给出清单文件，或在含 {CONFIG_NAME} 的工作目录中运行。")
-    table = read_master_rows(path)
+    table = contained.run(read_master_rows, path, what=f"挂牌事项清单 {path}")
     findings: list[Finding] = []
     if config_path is not None:
         written = {name_key(a) for al in aliases.values() for a in al}

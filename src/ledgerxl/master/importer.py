@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ledgerxl import contained
 from ledgerxl.errors import MasterError, ReadError, UsageError
 from ledgerxl.model import Item
 from ledgerxl.read.grid import TABLE_SUFFIXES, decode_text, find_header, match_columns, read_grids
@@ -390,12 +391,12 @@ def import_master(
             raise UsageError(f"--out {out} 与输入文件相同；ledgerxl 从不改动输入文件。", "请换一个输出文件名。")
     if out.exists() and not force:
         try:
-            has_items = any(r.text for r in read_master_rows(out).rows)
-        except MasterError:
+            has_items = any(r.text for r in contained.run(read_master_rows, out, what=str(out)).rows)
+        except (MasterError, contained.UnsafeInput):
             has_items = True  # not a master list we can read: do not overwrite it silently either
         if has_items:
             raise UsageError(f"{out} 已存在且已有内容，未覆盖。", "确认要替换时加 --force，或换一个 --out 文件名。")
-    kind, rows = read_source(source)
+    kind, rows = contained.run(read_source, source, what=f"来源文件 {source}")  # Word and HTML parsed there too
     result = ImportResult(source=source, kind=kind, items=[])
     seen: set[int] = set()
     for r in rows:
@@ -404,7 +405,8 @@ def import_master(
         seen.add(r.number)
     prev_items: list[Item] = []
     if previous is not None:
-        prev_items = [r.item() for r in read_master_rows(previous).rows if r.text]
+        table = contained.run(read_master_rows, previous, what=f"上一年的挂牌事项清单 {previous}")
+        prev_items = [r.item() for r in table.rows if r.text]
         pairs, result.matches = match_previous(rows, prev_items)
         result.unused_previous = [p.number for j, p in enumerate(prev_items) if j not in set(pairs.values())]
     else:

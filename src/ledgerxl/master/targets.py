@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledgerxl import contained
 from ledgerxl.errors import UsageError
 from ledgerxl.model import Item
 from ledgerxl.read.master_rows import read_master_rows
@@ -38,7 +39,7 @@ def item_targets(master: Path, out: Path | None = None) -> TargetsResult:
     from ledgerxl.write.master_xlsx import build_master_xlsx
     from ledgerxl.write.publish import write_atomic
 
-    table = read_master_rows(master)
+    table = contained.run(read_master_rows, master, what=f"挂牌事项清单 {master}")
     result = TargetsResult(master=Path(master))
     items: list[Item] = []
     for r in table.rows:

@@ -128,6 +128,25 @@ def check_file(path: Path) -> Scanned:
 
     Returns the file's real kind when it may be parsed."""
     path = Path(path)
+    check_stat(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise _denied(path, e) from e
+    suffix = path.suffix.lower()
+    if head.startswith(_ZIP):
+        return _check_zip(path, suffix)
+    kind = _kind(_sniff(path, head))
+    if kind.name == "encrypted-ooxml":
+        raise ReadError(codes.E102, "文件设置了打开密码，无法读取。")
+    _expect(kind, suffix)
+    return Scanned(kind, cell_facts=False)  # .xls and CSV: calamine shows no such facts, CSV has none
+
+
+def check_stat(path: Path) -> None:
+    """What the file system says, without opening the file: a regular file, not empty, not too large.
+    Safe where nothing else of the file may be read (batch's own process, before the file is read)."""
     try:
         st = path.stat()
     except OSError as e:
@@ -145,19 +164,6 @@ def check_file(path: Path) -> Scanned:
             f"文件有 {_mb(st.st_size)}，超过上限 {_mb(MAX_FILE_BYTES)}。",
             "请删除填报表以外的工作表和图片，另存为新文件后重新报送。",
         )
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-    except OSError as e:
-        raise _denied(path, e) from e
-    suffix = path.suffix.lower()
-    if head.startswith(_ZIP):
-        return _check_zip(path, suffix)
-    kind = _kind(_sniff(path, head))
-    if kind.name == "encrypted-ooxml":
-        raise ReadError(codes.E102, "文件设置了打开密码，无法读取。")
-    _expect(kind, suffix)
-    return Scanned(kind, cell_facts=False)  # .xls and CSV: calamine shows no such facts, CSV has none
 
 
 def _mb(n: int) -> str:

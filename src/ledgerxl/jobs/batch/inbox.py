@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ledgerxl import codes
+from ledgerxl.contained import Pool
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError
 from ledgerxl.jobs.batch.logfile import log
@@ -57,11 +58,11 @@ def scan(run: RunState, result: BatchResult) -> tuple[list[Incoming], set[str]]:
 def look_at(run: RunState, f: Path, seen: Callable[[str], bool]) -> Incoming | None:
     """The file as a new arrival, or None when it was recorded already; its hash goes to run.hashes.
     OSError: it cannot be read now (being copied in, open elsewhere); the next run tries again."""
-    from ledgerxl.read.safety import check_file
+    from ledgerxl.read.safety import check_stat
 
-    if not f.is_file():  # a pipe, a device, a folder: check_file refuses it without opening it
+    if not f.is_file():  # a pipe, a device, a folder: refused without opening it
         try:
-            check_file(f)
+            check_stat(f)
         except ReadError as e:
             return refused(run, f, e, _unread_key(f), seen)
     sha, size, mtime = _fingerprint(f)
@@ -69,7 +70,7 @@ def look_at(run: RunState, f: Path, seen: Callable[[str], bool]) -> Incoming | N
     if seen(sha):
         return None
     try:
-        check_file(f)  # before reading it into memory: size limits, zip bombs, the real kind…
+        check_stat(f)  # before reading it into memory; what it holds is scanned by the worker that reads it
     except ReadError as e:
         return refused(run, f, e, sha, seen)
     data = f.read_bytes()
@@ -89,7 +90,9 @@ def refused(run: RunState, f: Path, e: ReadError, key: str, seen: Callable[[str]
     return Incoming(f, None, key, st.st_size, st.st_mtime, findings=[codes.unreadable(e, f.name)])
 
 
-def read_incoming(run: RunState, inc: Incoming, master: MasterList, departments: Departments, rules: FormRules) -> None:
+def read_incoming(
+    run: RunState, inc: Incoming, master: MasterList, departments: Departments, rules: FormRules, pool: Pool
+) -> None:
     """Archive the file by its hash, read it from the archive, validate it."""
     from ledgerxl.jobs.check import check_files
     from ledgerxl.rules.previous_period import history_findings
@@ -104,7 +107,7 @@ def read_incoming(run: RunState, inc: Incoming, master: MasterList, departments:
         write_atomic(path, inc.data)
         os.utime(path, (inc.mtime, inc.mtime))  # the reader records the sender's file time
     # one file at a time: the rules over the whole period (W305, W306) come from the database's state
-    (checked,) = check_files([path], departments, rules)
+    (checked,) = check_files([path], departments, rules, pool=pool)
     sub, findings = checked.submission, checked.read + checked.rules
     if sub is not None:
         sub.path = inc.path

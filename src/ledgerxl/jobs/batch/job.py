@@ -18,7 +18,9 @@ import json
 import sqlite3
 import time
 
+from ledgerxl import contained
 from ledgerxl.config import Config
+from ledgerxl.contained import Pool
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ConfigError, LedgerxlError, UsageError
 from ledgerxl.jobs.batch import inbox, outputs
@@ -128,16 +130,17 @@ class _Run(RunState):
     def _run(self, run_id: int) -> BatchResult:
         from ledgerxl.read.master import load_master
 
-        master = load_master(self.paths.master)
-        departments = Departments(master.departments, self.cfg.aliases)
-        rules = FormRules(master, self.period)
-        result = BatchResult(run_id=run_id, period=self.period, dry_run=self.dry, departments=master.departments)
-
-        incoming, present = inbox.scan(self, result)
-        for i, inc in enumerate(incoming):
-            inbox.read_incoming(self, inc, master, departments, rules)
-            if i == 0:
-                self.stage("parse")
+        with Pool(1) as pool:  # every file is read in a worker (contained); one suffices for a few new files
+            what = f"挂牌事项清单 {self.paths.master}"
+            master = contained.run(load_master, self.paths.master, what=what, pool=pool)
+            departments = Departments(master.departments, self.cfg.aliases)
+            rules = FormRules(master, self.period)
+            result = BatchResult(run_id=run_id, period=self.period, dry_run=self.dry, departments=master.departments)
+            incoming, present = inbox.scan(self, result)
+            for i, inc in enumerate(incoming):
+                inbox.read_incoming(self, inc, master, departments, rules, pool)
+                if i == 0:
+                    self.stage("parse")
         record_files(self, run_id, incoming, present, result)
         outputs.publish(self, master, result)
         if self.opts.move_processed and not self.dry:
