@@ -59,7 +59,7 @@ class Failed:
         return {
             "memory": "读取时所需的内存超过上限",
             "timeout": "读取时间超过上限",
-            "crashed": "读取程序异常退出",
+            "crashed": "读取程序异常退出（文件结构异常，或读取所需的内存超过上限）",
             "too-large": "读出的内容超过上限",
         }[self.reason]
 
@@ -69,9 +69,13 @@ class UnsafeInput(LedgerxlError):
     could not read within its limits."""
 
 
-def run(fn: Callable[..., R], *args: Any, what: str, pool: Pool | None = None) -> R:
-    """fn(*args) in a worker (of `pool`, or of a pool of one made for the call); UnsafeInput names `what`
-    when the worker fails. Exceptions fn raises (a MasterError…) are raised here as they are."""
+def run(fn: Callable[..., R], *args: Any, what: str, pool: Pool | None = None, **kwargs: Any) -> R:
+    """fn(*args, **kwargs) in a worker (of `pool`, or of a pool of one made for the call); UnsafeInput
+    names `what` when the worker fails. Exceptions fn raises (a MasterError…) are raised here as they are."""
+    if kwargs:
+        import functools
+
+        fn = functools.partial(fn, **kwargs)
     if unavailable():
         return fn(*args)
     if pool is None:
@@ -80,9 +84,8 @@ def run(fn: Callable[..., R], *args: Any, what: str, pool: Pool | None = None) -
     else:
         result = pool.call(fn, *args)
     if isinstance(result, Failed):
-        detail = f"（{result.detail}）" if result.detail else ""
         raise UnsafeInput(
-            f"{what}：{result.message}{detail}，无法安全读取。",
+            f"{what}：{result.message}，无法安全读取。",
             "文件可能已损坏或结构异常：请用 Excel/WPS/Word 打开后另存为新文件再试。",
         )
     return result
@@ -273,6 +276,8 @@ def _worker_main(conn: Any, parent_end: Any, limits: Limits) -> None:
     _die_with_parent()
     if sys.platform == "linux":
         parent_end.close()  # so that the parent's death is an EOF here
+    if os.environ.get("LEDGERXL_DEBUG") != "1":
+        _quiet()  # a Rust panic prints its backtrace to stderr: the parent reports the file instead
     _limit_memory(limits.memory_mb)
     shared: dict[int, Any] = {}
     result_limit = limits.result_mb << 20
@@ -299,6 +304,15 @@ def _worker_main(conn: Any, parent_end: Any, limits: Limits) -> None:
             data = pickle.dumps(("failed", Failed("crashed", f"{type(e).__name__}: {str(e)[:200]}")))
         conn.send_bytes(data)
         del data
+
+
+def _quiet() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:  # pragma: no cover - no /dev/null: the noise stays
+        pass
 
 
 def _die_with_parent() -> None:

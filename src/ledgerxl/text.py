@@ -57,3 +57,24 @@ def within_excel_limit(text: str, limit: int = EXCEL_CELL_LIMIT) -> bool:
 def strip_xml_illegal(text: str) -> str:
     # a search finds nothing in almost every text and, unlike sub, builds no copy of it
     return XML_ILLEGAL.sub("", text) if XML_ILLEGAL.search(text) else text
+
+
+# What a terminal or a log would act on instead of showing: C0 controls (ESC clears the screen or sets
+# the window title, CR rewrites a line, LF forges one), DEL and C1, and the bidirectional overrides and
+# isolates (U+202E shows "xslx.exe" as "exe.xlsx").
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text from an input as a terminal or log may show it: every control character written out
+    (\\x1b, \\n, \\u202e), everything else unchanged."""
+    if text.isprintable() and not _INVISIBLE.search(text):
+        return text
+    return _INVISIBLE.sub(_escape, text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or (
+        f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    )

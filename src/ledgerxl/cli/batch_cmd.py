@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import config_option, handle_errors
+from ledgerxl.cli.common import config_option, echo, handle_errors
+from ledgerxl.text import visible
 
 
 @click.command(name="batch")
@@ -31,5 +32,5 @@ def batch(config_path: Path | None, dry_run: bool, move_processed: bool) -> None
     cfg = load_config(config_path)
     result = run_batch(BatchOptions(config=cfg, dry_run=dry_run, move_processed=move_processed))
     for line in result.summary():
-        click.echo(line)
+        echo(visible(line))  # one line each: a newline in a file name is shown, not obeyed
     raise SystemExit(result.exit_code)

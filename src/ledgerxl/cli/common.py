@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from ledgerxl.errors import LedgerxlError
+from ledgerxl.text import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +47,13 @@ previous_option = click.option(
 )
 
 
+def echo(text: str = "", err: bool = False) -> None:
+    """click.echo with every control character from an input written out (text.visible), line by line:
+    the line breaks of ledgerxl's own messages stay; untrusted fields escape theirs where they are
+    formatted (format_finding, inputs_report), so a file name cannot forge a line."""
+    click.echo("\n".join(visible(line) for line in text.split("\n")), err=err)
+
+
 class CliError(click.ClickException):
     """A library error shown to the clerk as 错误：… with the library's exit code.
 
@@ -53,7 +61,7 @@ class CliError(click.ClickException):
     its own subclass: `CliError.of(code)(message)`."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"错误：{self.format_message()}", err=True)
+        echo(f"错误：{self.format_message()}", err=True)
 
     @staticmethod
     @functools.cache
@@ -81,7 +89,9 @@ def handle_errors(func: F) -> F:
         except LedgerxlError as e:
             if debug_enabled():
                 traceback.print_exc()
-            raise CliError.of(e.exit_code)(str(e)) from e
+            # message and hint escaped apart: a newline inside either (a file name) is shown, not obeyed
+            shown = visible(e.message) + (f"\n  处理办法：{visible(e.hint)}" if e.hint else "")
+            raise CliError.of(e.exit_code)(shown) from e
         except KeyboardInterrupt:
             click.echo("已中断；已有的输出文件未被改动。", err=True)
             sys.exit(130)
@@ -89,7 +99,8 @@ def handle_errors(func: F) -> F:
             if debug_enabled():
                 traceback.print_exc()
             raise CliError.of(EXIT_INTERNAL)(
-                f"程序内部错误（{type(e).__name__}: {e}）。\n  处理办法：请加 --debug 重新运行，并把输出发给维护人员。"
+                f"程序内部错误（{type(e).__name__}: {visible(str(e))}）。"
+                "\n  处理办法：请加 --debug 重新运行，并把输出发给维护人员。"
             ) from e
 
     return wrapper  # type: ignore[return-value]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import config_option, handle_errors, master_option, period_option
+from ledgerxl.cli.common import config_option, echo, handle_errors, master_option, period_option
 
 
 @click.command(name="forms")
@@ -41,6 +41,6 @@ def forms(
 
     cfg = load_config(config_path)
     written = write_forms_for(cfg, master=master, period=period, out=out, departments=list(departments), force=force)
-    click.echo(f"已生成填报表 {len(written)} 份：")
+    echo(f"已生成填报表 {len(written)} 份：")
     for p in written:
-        click.echo(f"  {p}")
+        echo(f"  {p}")

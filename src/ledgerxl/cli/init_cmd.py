@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import handle_errors
+from ledgerxl.cli.common import echo, handle_errors
 
 
 @click.command(name="init")
@@ -26,15 +26,15 @@ def init(directory: Path, org: str, year: int | None, period: str | None) -> Non
     from ledgerxl.jobs.init import init_workdir
 
     r = init_workdir(directory, org=org, year=year, period=period)
-    click.echo(f"已新建工作目录 {r.root}（{org}，报告期 {r.period}）：")
+    echo(f"已新建工作目录 {r.root}（{org}，报告期 {r.period}）：")
     for p in r.created:
-        click.echo(f"  {p.relative_to(r.root)}{'/' if p.is_dir() else ''}")
+        echo(f"  {p.relative_to(r.root)}{'/' if p.is_dir() else ''}")
     if r.departments:
-        click.echo(f"挂牌事项清单的责任单位下拉列表已列出 {r.departments} 个单位，ledgerxl.toml 中已登记其简称和全称。")
+        echo(f"挂牌事项清单的责任单位下拉列表已列出 {r.departments} 个单位，ledgerxl.toml 中已登记其简称和全称。")
     else:
-        click.echo("请在挂牌事项清单的“单位名单”表中列出本级的责任单位，在 ledgerxl.toml 的 [aliases] 中登记简称。")
-    click.echo(f"下一步（在 {r.root} 中运行）：")
-    click.echo("  1. 填写挂牌事项清单.xlsx，或从已发布的台账导入：")
-    click.echo("     ledgerxl master import 附件.docx --out 挂牌事项清单.xlsx")
-    click.echo("  2. 检查清单：ledgerxl master check")
-    click.echo("  3. 各单位报送表放入 inbox/ 后汇总：ledgerxl merge")
+        echo("请在挂牌事项清单的“单位名单”表中列出本级的责任单位，在 ledgerxl.toml 的 [aliases] 中登记简称。")
+    echo(f"下一步（在 {r.root} 中运行）：")
+    echo("  1. 填写挂牌事项清单.xlsx，或从已发布的台账导入：")
+    echo("     ledgerxl master import 附件.docx --out 挂牌事项清单.xlsx")
+    echo("  2. 检查清单：ledgerxl master check")
+    echo("  3. 各单位报送表放入 inbox/ 后汇总：ledgerxl merge")

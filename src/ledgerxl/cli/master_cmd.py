@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import config_option, handle_errors
+from ledgerxl.cli.common import config_option, echo, handle_errors
 
 
 @click.group(name="master")
@@ -39,28 +39,28 @@ def import_(source: Path, out: Path, previous: Path | None, force: bool, config_
 
     known = load_config(config_path).aliased_departments
     r = import_master(source, out, previous=previous, force=force, known_departments=known)
-    click.echo(f"读取 {r.source}（{r.kind}）：{len(r.items)} 项事项。")
+    echo(f"读取 {r.source}（{r.kind}）：{len(r.items)} 项事项。")
     if r.duplicates:
-        click.echo(f"注意：序号 {'、'.join(map(str, sorted(set(r.duplicates))))} 重复出现，请核对。")
+        echo(f"注意：序号 {'、'.join(map(str, sorted(set(r.duplicates))))} 重复出现，请核对。")
     if previous is not None:
-        click.echo(f"按事项内容与 {previous} 匹配：{tally(m.label for m in r.matches)}。")
+        echo(f"按事项内容与 {previous} 匹配：{tally(m.label for m in r.matches)}。")
         for m in r.matches:
             if m.how == "similar":
-                click.echo(f"  第 {m.number} 项 ≈ 原第 {m.previous} 项（相似度 {m.ratio:.2f}），请核对责任单位。")
+                echo(f"  第 {m.number} 项 ≈ 原第 {m.previous} 项（相似度 {m.ratio:.2f}），请核对责任单位。")
         if r.unmatched:
-            click.echo(f"未匹配、需手工填写责任单位的事项：第 {'、'.join(map(str, r.unmatched))} 项。")
+            echo(f"未匹配、需手工填写责任单位的事项：第 {'、'.join(map(str, r.unmatched))} 项。")
         if r.unused_previous:
-            click.echo(f"原清单中没有对应新事项的：第 {'、'.join(map(str, r.unused_previous))} 项。")
+            echo(f"原清单中没有对应新事项的：第 {'、'.join(map(str, r.unused_previous))} 项。")
     targets = sum(1 for it in r.items if it.target)
-    click.echo(f"识别出量化目标 {targets}/{len(r.items)} 项。")
+    echo(f"识别出量化目标 {targets}/{len(r.items)} 项。")
     for n, reason in r.unparsed_targets:
-        click.echo(f"  第 {n} 项未识别目标：{reason}")
-    click.echo(f"已写出：{r.written}")
+        echo(f"  第 {n} 项未识别目标：{reason}")
+    echo(f"已写出：{r.written}")
     missing = r.without_department
     if missing:
-        click.echo(f"还有 {len(missing)} 项没有责任单位，请在清单中填写后运行 ledgerxl master check。")
+        echo(f"还有 {len(missing)} 项没有责任单位，请在清单中填写后运行 ledgerxl master check。")
     else:
-        click.echo("请核对后运行 ledgerxl master check。")
+        echo("请核对后运行 ledgerxl master check。")
 
 
 @master.command(name="check")
@@ -76,15 +76,15 @@ def check(master_path: Path | None, config_path: Path | None) -> None:
     from ledgerxl.master.check import check_master
 
     r = check_master(master_path, config_path)
-    click.echo(f"挂牌事项清单：{r.master}（{r.items} 项，{len(r.departments)} 个责任单位）")
+    echo(f"挂牌事项清单：{r.master}（{r.items} 项，{len(r.departments)} 个责任单位）")
     if r.config:
-        click.echo(f"单位别名：{r.config}")
+        echo(f"单位别名：{r.config}")
     for f in r.findings:
-        click.echo(format_finding(f, "  "))
+        echo(format_finding(f, "  "))
     if r.findings:
-        click.echo(f"检查未通过：{len(r.findings)} 个问题。")
+        echo(f"检查未通过：{len(r.findings)} 个问题。")
         raise SystemExit(1)
-    click.echo("检查通过。")
+    echo("检查通过。")
 
 
 @master.command(name="targets")
@@ -103,9 +103,9 @@ def targets(master_path: Path | None, out: Path | None, config_path: Path | None
     r = item_targets(named_master(master_path, config_path), out)
     for row in r.rows:
         note = "（清单中已填写）" if row.kept and row.target != row.parsed else ""
-        click.echo(f"{row.number}\t{row.target or '—'}{note}\t{row.text}")
-    click.echo(f"识别出量化目标 {len(r.rows) - len(r.unparsed)}/{len(r.rows)} 项。")
+        echo(f"{row.number}\t{row.target or '—'}{note}\t{row.text}")
+    echo(f"识别出量化目标 {len(r.rows) - len(r.unparsed)}/{len(r.rows)} 项。")
     for row in r.unparsed:
-        click.echo(f"  第 {row.number} 项未识别目标：{row.reason}")
+        echo(f"  第 {row.number} 项未识别目标：{row.reason}")
     if r.written:
-        click.echo(f"已写出：{r.written}")
+        echo(f"已写出：{r.written}")

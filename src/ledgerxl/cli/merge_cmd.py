@@ -8,6 +8,7 @@ import click
 
 from ledgerxl.cli.common import (
     config_option,
+    echo,
     handle_errors,
     inputs_argument,
     jobs_option,
@@ -87,22 +88,22 @@ def merge(
         )
         r = run_merge(opts)
     for line in inputs_report(r, "读取"):
-        click.echo(line)
+        echo(line)
     for line in findings_report(r.findings):
-        click.echo(line)
+        echo(line)
     if r.blocked:
-        click.echo(
+        echo(
             f"有 {len(r.errors)} 条错误，未生成台账。请按提示修改后重新报送，"
             "或加 --allow-errors 先汇总没有错误的报送表。"
         )
-        click.echo(f"汇总未完成：{count_line(r.findings)}。")
+        echo(f"汇总未完成：{count_line(r.findings)}。")
         raise SystemExit(1)
     if r.excluded:
-        click.echo("以下报送表有错误，未纳入台账：" + "、".join(s.name for s in r.excluded))
-    click.echo("已写出：")
+        echo("以下报送表有错误，未纳入台账：" + "、".join(s.name for s in r.excluded))
+    echo("已写出：")
     for p in r.written:
-        click.echo(f"  {p}")
-    click.echo(
+        echo(f"  {p}")
+    echo(
         f"汇总完成：{len(r.master.items)} 项事项，{r.items_with_progress} 项有进展；"
         f"{len(r.reported)}/{len(r.master.departments)} 个单位已报送；{count_line(r.findings)}。"
     )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ledgerxl.cli.common import config_option, handle_errors
+from ledgerxl.cli.common import config_option, echo, handle_errors
 from ledgerxl.cli.summary import format_finding, sort_findings
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def status(config_path: Path | None, period: str | None) -> None:
     from ledgerxl.config import load_config
     from ledgerxl.jobs.status import load_status
 
-    click.echo(format_status(load_status(load_config(config_path), period)))
+    echo(format_status(load_status(load_config(config_path), period)))
 
 
 def _version_line(v: Version) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ledgerxl.model import Finding
+from ledgerxl.text import visible
 
 if TYPE_CHECKING:
     from ledgerxl.jobs.check import Checked
@@ -14,9 +15,9 @@ if TYPE_CHECKING:
 
 def format_finding(f: Finding, indent: str = "") -> str:
     label = "错误" if f.severity == "error" else "警告"
-    where = f"{f.location}：" if f.location else ""
-    line = f"[{label} {f.code}] {where}{f.message}"
-    text = f"{line}\n    处理办法：{f.hint}" if f.hint else line
+    where = f"{visible(f.location)}：" if f.location else ""
+    line = f"[{label} {f.code}] {where}{visible(f.message)}"
+    text = f"{line}\n    处理办法：{visible(f.hint)}" if f.hint else line
     return indent + text.replace("\n", "\n" + indent)
 
 
@@ -31,11 +32,12 @@ def inputs_report(result: Checked, verb: str, sheets: bool = False) -> list[str]
     ]
     replaced = {s.path for s in result.superseded}
     for label, s in result.inputs:
+        label = visible(label)
         if s is None:
             lines.append(f"  {label}  （无法读取）")
             continue
-        who = s.department or s.department_raw or "（单位未识别）"
-        sheet = f"  工作表“{s.sheet}”" if sheets else ""
+        who = visible(s.department or s.department_raw or "（单位未识别）")
+        sheet = f"  工作表“{visible(s.sheet)}”" if sheets else ""
         later = "  （已有较新的报送，未采用）" if s.path in replaced else ""
         lines.append(f"  {label}  {who}{sheet}  {len(s.entries)} 项{later}")
     return lines

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from ledgerxl.cli.common import (
     config_option,
+    echo,
     handle_errors,
     inputs_argument,
     jobs_option,
@@ -15,6 +17,8 @@ from ledgerxl.cli.common import (
     period_option,
     previous_option,
 )
+
+_BIDI = re.compile("[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\x7f-\x9f]")
 
 
 @click.command(name="validate")
@@ -75,21 +79,23 @@ def validate(
         r = run_validate(opts)
     findings = sort_findings(r.findings)
     if fmt == "json":
-        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        # JSON escapes the C0 controls itself; the bidirectional overrides it leaves as they are
+        text = json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2)
+        click.echo(_BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
         for path in r.annotated:
-            click.echo(f"已写出校验意见：{path}", err=True)
+            echo(f"已写出校验意见：{path}", err=True)
         for name, why in r.not_annotated:
-            click.echo(f"未生成校验意见：{name}（{why}）", err=True)
+            echo(f"未生成校验意见：{name}（{why}）", err=True)
         raise SystemExit(1 if r.errors else 0)
     for line in inputs_report(r, "校验", sheets=True):
-        click.echo(line)
+        echo(line)
     for line in findings_report(r.findings) or ["未发现问题。"]:
-        click.echo(line)
+        echo(line)
     if r.annotated:
-        click.echo("已写出校验意见：")
+        echo("已写出校验意见：")
         for path in r.annotated:
-            click.echo(f"  {path}")
+            echo(f"  {path}")
     for name, why in r.not_annotated:
-        click.echo(f"未生成校验意见：{name}（{why}）")
-    click.echo(f"校验完成：{count_line(r.findings)}。")
+        echo(f"未生成校验意见：{name}（{why}）")
+    echo(f"校验完成：{count_line(r.findings)}。")
     raise SystemExit(1 if r.errors else 0)

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledgerxl import contained
 from ledgerxl.config import Config
 from ledgerxl.departments import Departments
 from ledgerxl.jobs.check import Checked, check_inputs, load_inputs, run_pool
@@ -125,5 +126,10 @@ def render_outputs(
             doc_number=cfg.notice.number,
             attachment_label=label,
         )
-        outputs[out / NOTICE_NAME] = render_notice(context, cfg.notice.template)
+        template = cfg.notice.template
+        if template is None:  # ledgerxl's own template
+            outputs[out / NOTICE_NAME] = render_notice(context)
+        else:  # the clerk's: sandboxed, and rendered in a worker (its .docx is parsed there too)
+            what = f"通知模板 {template}"
+            outputs[out / NOTICE_NAME] = contained.run(render_notice, context, template, what=what)
     return ledger, outputs

@@ -21,7 +21,13 @@ from ledgerxl.model import Grid
 from ledgerxl.read.safety import check_file
 
 Cell = object
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# Limits on what a reader produces (enforced on calamine's sheet size and on CSV fields): a form is a few
+# hundred cells; these leave room for a master list of 10,000 items and stay well inside the worker's
+# memory limit (contained.MEMORY_MB).
+MAX_ROWS = 100_000
+MAX_CELLS = 500_000
+MAX_FIELD_CHARS = 1_000_000  # one CSV field; Excel's own cell limit is 32,767 (E220 says so)
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TABLE_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
 
 
@@ -69,24 +75,56 @@ def read_workbook(path: Path) -> Workbook:
         wb = CalamineWorkbook.from_path(str(path))
     except PasswordError as e:
         raise ReadError(codes.E102, "文件设置了打开密码，无法读取。") from e
-    except Exception as e:  # calamine raises several kinds for damaged or mislabelled files
+    except BaseException as e:  # calamine raises several kinds for damaged or mislabelled files, and panics
+        if not _calamine_error(e):
+            raise
         if is_encrypted(path):
             raise ReadError(codes.E102, "文件设置了打开密码（已加密），无法读取。") from e
         raise ReadError(codes.E101, "文件已损坏，或不是 Excel/WPS 保存的表格文件，无法读取。") from e
     grids: list[Grid] = []
     try:
-        for meta in wb.sheets_metadata:
-            if str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible"):
-                continue
-            try:
-                sheet = wb.get_sheet_by_name(meta.name)
-                rows = sheet.to_python(skip_empty_area=False)
-            except Exception as e:  # a damaged sheet part; calamine names no cause a clerk could act on
-                raise ReadError(codes.E101, f"工作表“{meta.name}”的内容已损坏，无法读取。", sheet=meta.name) from e
-            grids.append(Grid(meta.name, _texts(rows), _merged(sheet)))
+        metas = [m for m in wb.sheets_metadata if str(m.visible) in ("SheetVisibleEnum.Visible", "Visible")]
+        if not metas:
+            hidden = "、".join(m.name for m in wb.sheets_metadata)
+            msg = f"工作簿中没有可见的工作表（隐藏的有：{hidden}）。" if hidden else "工作簿中没有工作表。"
+            raise ReadError(codes.E114, msg, "请在 Excel/WPS 中取消隐藏填报表（右键工作表标签 → 取消隐藏）后重新报送。")
+        for meta in metas:
+            grids.append(_read_sheet(wb, meta.name))
     finally:
         wb.close()
     return Workbook(grids, checked.cell_facts)
+
+
+def _calamine_error(e: BaseException) -> bool:
+    """An exception of calamine's own: its errors, and a Rust panic, which pyo3 raises as PanicException, a
+    BaseException that `except Exception` misses (KeyboardInterrupt and SystemExit are not calamine's)."""
+    return isinstance(e, Exception) or type(e).__name__ == "PanicException"
+
+
+def _read_sheet(wb: object, name: str) -> Grid:
+    """One sheet as text; its size is checked on what calamine built, before the cells become Python
+    objects (the boundary, contained.Pool, stops what calamine itself cannot build within the limits)."""
+    try:
+        sheet = wb.get_sheet_by_name(name)  # type: ignore[attr-defined]
+        end = sheet.end  # the last used cell, 0-based; to_python gives the rows from A1 to it
+        height, width = (int(end[0]) + 1, int(end[1]) + 1) if end else (0, 0)
+        if height > MAX_ROWS or height * width > MAX_CELLS:
+            where = f"工作表“{name}”"
+            raise ReadError(
+                codes.E104,
+                f"{where}的内容范围有 {height} 行 × {width} 列，超过上限（{MAX_ROWS} 行、{MAX_CELLS} 个单元格）。",
+                "表格下方或右侧远处有内容（可能是误填的字符或整列复制的数据）。请删除填报区域以外的行和列，"
+                "另存为新文件后重新报送。",
+                sheet=name,
+            )
+        rows = sheet.to_python(skip_empty_area=False)
+    except ReadError:
+        raise
+    except BaseException as e:  # a damaged sheet part; calamine names no cause a clerk could act on
+        if not _calamine_error(e):
+            raise
+        raise ReadError(codes.E101, f"工作表“{name}”的内容已损坏，无法读取。", sheet=name) from e
+    return Grid(name, _texts(rows), _merged(sheet))
 
 
 def _texts(rows: Sequence[Sequence[Cell]]) -> list[list[str]]:
@@ -132,8 +170,10 @@ def is_encrypted(path: Path, limit: int = 64 << 20) -> bool:
 def decode_text(raw: bytes) -> str | None:
     """Text saved on a Chinese Windows system: UTF-8 (with or without BOM), UTF-16 with a BOM (Notepad's
     and Word's "Unicode"), else GB18030 (GBK/GB2312 are its subsets). None when none fits."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-32",)
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
     else:
         encodings = ("utf-8-sig", "gb18030")
     for enc in encodings:
@@ -148,7 +188,26 @@ def _read_csv(path: Path) -> list[list[str]]:
     text = decode_text(path.read_bytes())
     if text is None:
         raise ReadError(codes.E101, "CSV 文件编码无法识别。", "请另存为“CSV UTF-8”格式后重新报送。")
-    return [[cell_text(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    csv.field_size_limit(MAX_FIELD_CHARS)  # the module's default (131,072) raised csv.Error past it
+    rows: list[list[str]] = []
+    cells = 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            rows.append([cell_text(v) for v in row])
+            cells += len(row)
+            if len(rows) > MAX_ROWS or cells > MAX_CELLS:
+                raise ReadError(
+                    codes.E104,
+                    f"CSV 文件超过 {MAX_ROWS} 行或 {MAX_CELLS} 个单元格。",
+                    "请只保留填报表内容后重新报送。",
+                )
+    except csv.Error as e:
+        raise ReadError(
+            codes.E104,
+            f"CSV 文件第 {len(rows) + 1} 行有超过 {MAX_FIELD_CHARS} 个字符的单元格，或引号不成对。",
+            "请用 Excel/WPS 打开核对后另存为 .xlsx 再报送。",
+        ) from e
+    return rows
 
 
 _FULLWIDTH = str.maketrans("（）【】［］：", "()[][]:")

@@ -1,11 +1,15 @@
-"""Checks on a submission file before any spreadsheet parser sees it.
+"""The byte scan: what can be said of a submission file exactly and cheaply before a parser sees it.
 
-python-calamine and openpyxl trust what a file says about itself: a 200 KB zip can unpack to gigabytes, a
-sheet holding only A1 and XFD1048576 makes calamine allocate a 512 GB grid and abort the whole process, a
-four-cell .ods can ask for a billion repeated cells, and an XML part may declare entities. So every file is
-first looked at as bytes: what it really is (magic bytes, not the extension), how big it says it will get
-(zip central directory), and what its XML parts declare. Anything refused becomes a ReadError with a
-stable code, which the pipeline reports as a finding for that file alone.
+What it really is (magic bytes, not the extension), whether it is encrypted, how many zip members it has,
+how big they say they will get and how much they compress (only stored and deflated members), and whether
+an XML part declares a DTD or entities. Anything refused becomes a ReadError with a stable code, which the
+run reports as a finding for that file alone.
+
+It does not try to predict what a parser will do with what it finds (a far-corner cell, a billion repeated
+.ods cells, an .xls that claims 2^32 rows): regular expressions and the parsers disagree too often, and a
+wrong prediction either refuses a valid file or lets a killing one through. The guarantee is the boundary
+instead: the scan and the parse run in a worker process under hard limits (ledgerxl.contained), and the
+readers bound what they produce (read.grid's MAX_ROWS and MAX_CELLS).
 """
 
 from __future__ import annotations
@@ -33,24 +37,14 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # sum of the zip members' declared uncomp
 MAX_RATIO = 100  # uncompressed/compressed, checked for members larger than RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 MAX_MEMBERS = 5000
-MAX_ROWS = 100_000  # last used row of a sheet
-MAX_CELLS = 1_000_000  # rows x columns from A1 to the last used cell: what the reader materialises
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 # An XML part must never declare a DTD or entities; matched in UTF-8 and both UTF-16 byte orders.
 _DECLS = [s.encode(enc) for s in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")]
-# A cell's r="D7", in a tag that is not self-closing (<c r="X9" s="1"/> is formatting, no value). Only
-# cells carry an attribute named r holding a cell reference (a row's r is digits only). The pattern starts
-# with a literal, which re finds by a fast search: anchoring it on "<c" made it three times slower.
-_XLSX_CELL = re.compile(rb'r=["\']([A-Z]{1,3})([0-9]{1,7})["\'][^>]*(?<!/)>')
-# the same, only inside a <c> tag: run before refusing a sheet, as the fast pattern also finds r="D9" in text
-_XLSX_CELL_TAG = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br=["\']([A-Z]{1,3})([0-9]{1,7})["\'][^>]*(?<!/)>')
-_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
-_ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
-_ODS_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_BOOK_STREAM = re.compile(b"\x00".join(c.encode() for c in "book") + b"\x00", re.IGNORECASE)  # UTF-16-LE
 _SHEET_NAME = re.compile(rb'\bname="([^"]*)"')
 
 
@@ -95,6 +89,7 @@ _LABELS = {
 _EXPECTED = {
     ".xlsx": {"xlsx"},
     ".xlsm": {"xlsx"},
+    ".xlsb": {"xlsx"},
     ".xls": {"xls"},
     ".ods": {"ods"},
     ".csv": {"text"},
@@ -194,6 +189,8 @@ def _sniff(path: Path, head: bytes) -> str:
         return "pdf"
     with open(path, "rb") as f:
         sample = f.read(4096)
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return "text"  # UTF-16 or UTF-32 with its byte-order mark (Notepad's and Excel's "Unicode text")
     low = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:512]:
         return "html"
@@ -218,7 +215,7 @@ def _ole2_kind(path: Path) -> str:
         data = f.read()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
         return "encrypted-ooxml"
-    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+    if _BOOK_STREAM.search(data):  # OLE names are case-insensitive: some writers say WORKBOOK
         return "xls"
     return "ole2"
 
@@ -244,13 +241,16 @@ def _check_zip(path: Path, suffix: str) -> Scanned:
         _check_sizes(infos)
         members = _Members(zf, raw)
         cell_facts = _scan_parts(zf, infos, kind, members)
-        if kind.name == "xlsx":
-            _check_visible_sheets(zf, names, members)
     return Scanned(kind, cell_facts)
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
-    if "xl/workbook.xml" in names or any(n.startswith("xl/") and n.endswith("workbook.xml") for n in names):
+    # some exporters write "\" between folders (a Chinese HR system, PhpSpreadsheet's test file) or put the
+    # parts at the root; calamine finds them through [Content_Types].xml and the relationships
+    names = {n.replace("\\", "/").lower() for n in names}
+    if any(n.endswith(("workbook.xml", "workbook.bin")) for n in names):
+        return "xlsx"
+    if "[content_types].xml" in names and _content_types_say(zf, b"spreadsheetml"):
         return "xlsx"
     if "word/document.xml" in names:
         return "docx"
@@ -268,6 +268,16 @@ def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
     if "content.xml" in names:
         return "ods"
     return "zip"
+
+
+def _content_types_say(zf: zipfile.ZipFile, word: bytes) -> bool:
+    info = next((i for i in zf.infolist() if i.filename.lower() == "[content_types].xml"), None)
+    if info is None or info.file_size > 1 << 20:
+        return False
+    try:
+        return word in zf.read(info).lower()
+    except Exception:  # noqa: BLE001 - a damaged member; the scan and the parser report it
+        return False
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
@@ -448,14 +458,7 @@ def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: Kind, m
                 "正常的 Excel/WPS 文件不含这种声明。请用 Excel/WPS 打开后另存为新的 .xlsx 再报送。",
             )
         if name in sheets:
-            rows, cols = _xlsx_extent(data)
-            if _too_big(rows, cols):
-                rows, cols = _xlsx_extent(data, _XLSX_CELL_TAG)
-            if _too_big(rows, cols):  # the sheet's name is looked up only for the message
-                _bound_sheet(_sheet_parts(zf, members).get(name, ""), rows, cols)
             cell_facts = cell_facts or has_facts(data)
-        elif kind.name == "ods" and name == "content.xml":
-            _ods_extent(data)
     return cell_facts
 
 
@@ -486,90 +489,3 @@ def _unescape(raw: bytes) -> str:
     import html
 
     return html.unescape(raw.decode("utf-8", "replace"))
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _xlsx_extent(data: bytes, pattern: re.Pattern[bytes] = _XLSX_CELL) -> tuple[int, int]:
-    """Last row and column (1-based) holding a value, from the cell references."""
-    # distinct rows and columns are few: max() runs over sets
-    cells = pattern.findall(data)
-    if not cells:
-        return 0, 0
-    cols = {col for col, _ in cells}
-    widest = max(map(len, cols))
-    return max(map(int, {row for _, row in cells})), _col_number(max(c for c in cols if len(c) == widest))
-
-
-def _ods_extent(data: bytes) -> None:
-    """Walk content.xml's tables counting repeated rows and cells; calamine expands the repeats."""
-    sheet = ""
-    row = col = max_row = max_col = 0
-    rows_rep = 1
-    for m in _ODS_TAG.finditer(data):
-        closing, tag, attrs, selfclose = m.groups()
-        if tag == b"table":
-            if closing:
-                _bound_sheet(sheet, max_row, max_col)
-            else:
-                nm = re.search(rb'table:name="([^"]*)"', attrs)
-                sheet = _unescape(nm.group(1)) if nm else ""
-                row = max_row = max_col = 0
-        elif tag == b"table-row":
-            if closing:
-                row += rows_rep
-            else:
-                rm = _ODS_ROWS.search(attrs)
-                rows_rep = int(rm.group(1)) if rm else 1
-                col = 0
-                if selfclose:
-                    row += rows_rep
-        else:  # a cell
-            if closing:
-                continue
-            cm = _ODS_COLS.search(attrs)
-            cols_rep = int(cm.group(1)) if cm else 1
-            if not selfclose or b"value-type" in attrs:
-                max_row = max(max_row, row + rows_rep)
-                max_col = max(max_col, col + cols_rep)
-                _bound_sheet(sheet, max_row, max_col)
-            col += cols_rep
-
-
-def _too_big(rows: int, cols: int) -> bool:
-    return rows > MAX_ROWS or rows * cols > MAX_CELLS
-
-
-def _bound_sheet(sheet: str, rows: int, cols: int) -> None:
-    where = f"工作表“{sheet}”" if sheet else "工作表"
-    hint = (
-        "表格下方或右侧远处有内容（可能是误填的字符或整列复制的数据）。请删除填报区域以外的行和列，"
-        "另存为新文件后重新报送。"
-    )
-    if rows > MAX_ROWS:
-        raise ReadError(codes.E104, f"{where}的内容延伸到第 {rows} 行，超过上限 {MAX_ROWS} 行。", hint, sheet=sheet)
-    if rows * cols > MAX_CELLS:
-        raise ReadError(
-            codes.E104,
-            f"{where}的内容范围有 {rows} 行 × {cols} 列，超过上限 {MAX_CELLS} 个单元格。",
-            hint,
-            sheet=sheet,
-        )
-
-
-def _check_visible_sheets(zf: zipfile.ZipFile, names: set[str], members: _Members) -> None:
-    wb_name = "xl/workbook.xml" if "xl/workbook.xml" in names else ""
-    if not wb_name:
-        return
-    data = members.read(zf.getinfo(wb_name))
-    tags = _SHEET_TAG.findall(data)
-    visible = [t for t in tags if b'state="hidden"' not in t and b'state="veryHidden"' not in t]
-    if not visible:
-        hidden = "、".join(_unescape(m.group(1)) for t in tags if (m := _SHEET_NAME.search(t)) is not None)
-        msg = f"工作簿中没有可见的工作表（隐藏的有：{hidden}）。" if hidden else "工作簿中没有工作表。"
-        raise ReadError(codes.E114, msg, "请在 Excel/WPS 中取消隐藏填报表（右键工作表标签 → 取消隐藏）后重新报送。")

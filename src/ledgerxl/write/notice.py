@@ -19,6 +19,7 @@ from ledgerxl.errors import NoticeTemplateError
 from ledgerxl.ledger import ledger_stats
 from ledgerxl.model import Ledger
 from ledgerxl.periods import Period
+from ledgerxl.write import sandbox
 from ledgerxl.write.zip import normalize_zip
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "notice.docx"
@@ -127,9 +128,14 @@ def render_notice(context: dict[str, Any], template: Path | None = None) -> byte
         raise NoticeTemplateError(
             f"无法打开通知模板 {name}：{e}", "请确认它是 Word 文档（.docx），并能在 Word 中正常打开。"
         ) from e
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = sandbox.environment(autoescape=True)
     try:
         used = tpl.get_undeclared_template_variables(env)
+    except sandbox.TemplateRefused as e:
+        raise NoticeTemplateError(
+            f"通知模板 {name} 中有不允许的标签：{e.message}（出于安全原因，模板不能读取其他文件）。",
+            "请在 Word 中删去该标签；可用的标签：" + _tag_list() + "。",
+        ) from e
     except jinja2.TemplateSyntaxError:
         used = set()  # reported with its paragraph by render() below
     unknown = sorted(used - set(context) - set(env.globals))
@@ -141,6 +147,11 @@ def render_notice(context: dict[str, Any], template: Path | None = None) -> byte
         )
     try:
         tpl.render(context, env, autoescape=True)
+    except jinja2.exceptions.SecurityError as e:
+        raise NoticeTemplateError(
+            f"通知模板 {name} 试图做模板不允许的事：{str(e).rstrip('.。')}。",
+            "通知模板只能填写标签，不能调用程序或读取文件。",
+        ) from e
     except jinja2.TemplateError as e:
         near = "".join(getattr(e, "docx_context", None) or []).strip()
         where = f"（出错位置附近的文字：“{near[:60]}”）" if near else ""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ledgerxl.errors import ConfigError, os_reason
 from ledgerxl.model import MasterList
+from ledgerxl.write import sandbox
 from ledgerxl.write.textwidth import wrapped_lines
 from ledgerxl.write.zip import normalize_zip
 
@@ -85,12 +86,20 @@ def reminders_text(
     else:
         source = resources.files("ledgerxl").joinpath("templates").joinpath(TEMPLATE).read_text(encoding="utf-8")
         name = TEMPLATE
-    env = jinja2.Environment(
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
-    )
+    env = sandbox.environment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     try:
         tpl = env.from_string(source)
-        return tpl.render(title=title, period=period, as_of=as_of, total=total, reminders=reminders)
+        return sandbox.render_text(tpl, title=title, period=period, as_of=as_of, total=total, reminders=reminders)
+    except sandbox.TemplateRefused as e:
+        raise ConfigError(
+            f"催报模板 {name} 中有不允许的标签：{e.message}（出于安全原因，模板不能读取其他文件）。",
+            "请删去该标签；可用变量见 ledgerxl 自带模板 templates/催报.txt.j2 开头的说明。",
+        ) from e
+    except jinja2.exceptions.SecurityError as e:
+        raise ConfigError(
+            f"催报模板 {name} 试图做模板不允许的事：{str(e).rstrip('.。')}。",
+            "催报模板只能使用变量、条件和循环，不能调用程序或读取文件。",
+        ) from e
     except jinja2.TemplateError as e:
         raise ConfigError(
             f"催报模板 {name} 有误：{e}。", "可用变量见 ledgerxl 自带模板 templates/催报.txt.j2 开头的说明。"

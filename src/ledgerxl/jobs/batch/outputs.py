@@ -8,7 +8,9 @@ import hashlib
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+from ledgerxl import contained
 from ledgerxl.jobs.batch.logfile import log
 from ledgerxl.jobs.batch.model import PROCESSED_DIR, BatchResult, OutputFile, RunState
 from ledgerxl.jobs.store import Version
@@ -41,14 +43,14 @@ def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
     title = run.cfg.ledger_title(period).removesuffix("台账") + "催报名单"
     as_of = f"{versions[-1].received_at[:16]}（最近一次收到报送）" if versions else "尚未收到任何报送"
     outputs[out / XLSX_NAME] = reminders_xlsx(reminders, title=title, as_of=as_of, date=run.cfg.date_for(period))
-    outputs[out / TEXT_NAME] = reminders_text(
-        reminders,
-        title=title,
-        period=str(period),
-        as_of=as_of,
-        total=len(master.departments),
-        template=run.cfg.reminder_template,
-    ).encode("utf-8")
+    template = run.cfg.reminder_template
+    text_args: dict[str, Any] = {"title": title, "period": str(period), "as_of": as_of}
+    text_args["total"] = len(master.departments)
+    if template is None:  # ledgerxl's own template: nothing to contain
+        text = reminders_text(reminders, **text_args)
+    else:  # the clerk's: sandboxed, and rendered in a worker (a loop that never ends is bounded there)
+        text = contained.run(reminders_text, reminders, what=f"催报模板 {template}", template=template, **text_args)
+    outputs[out / TEXT_NAME] = text.encode("utf-8")
 
     changed = {p: d for p, d in outputs.items() if _read_or_none(p) != d}
     result.outputs = [OutputFile(p, hashlib.sha256(d).hexdigest(), len(d), p in changed) for p, d in outputs.items()]
