@@ -45,6 +45,7 @@ W320: Final = "W320"
 W321: Final = "W321"
 W322: Final = "W322"
 W323: Final = "W323"
+W324: Final = "W324"
 W308: Final = "W308"
 W309: Final = "W309"
 W310: Final = "W310"
@@ -177,6 +178,13 @@ CODES: dict[str, Code] = {
             "number-instead-of-text",
             "进展情况只有数字或日期",
             "数字或日期单元格读出的值可能与屏幕显示不同（如 85% 读为 0.85）。请用文字说明进展，或设为文本格式。",
+        ),
+        Code(
+            W324,
+            "joined-progress-too-long",
+            "合计进展超过 Excel 单元格上限",
+            "附件.docx 保留全文；台账.xlsx 中该项的单元格改为提示“全文见附件.docx”。如需在台账.xlsx 中完整显示，"
+            "请相关单位精简进展情况。",
         ),
         Code(W323, "no-entries", "表中没有填报内容", "请在表头下逐项填写序号和进展情况后重新报送。"),
         Code(

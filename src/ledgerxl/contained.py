@@ -307,6 +307,9 @@ def _worker_main(conn: Any, parent_end: Any, limits: Limits) -> None:
 
 
 def _quiet() -> None:
+    import faulthandler
+
+    faulthandler.disable()  # it writes to its own copy of stderr (pytest's, PYTHONFAULTHANDLER)
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)

@@ -65,12 +65,12 @@ def strip_xml_illegal(text: str) -> str:
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def visible(text: str) -> str:
+def visible(text: str, keep: str = "") -> str:
     """Text from an input as a terminal or log may show it: every control character written out
-    (\\x1b, \\n, \\u202e), everything else unchanged."""
+    (\\x1b, \\n, \\u202e) except those in `keep`, everything else unchanged."""
     if text.isprintable() and not _INVISIBLE.search(text):
         return text
-    return _INVISIBLE.sub(_escape, text)
+    return _INVISIBLE.sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
 
 
 def _escape(m: re.Match[str]) -> str:

@@ -18,8 +18,13 @@ from ledgerxl.text import visible
     is_flag=True,
     help="把已记录的文件移到收件箱的“已处理”子目录（默认不移动、不修改收件箱里的文件）。",
 )
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="数据库丢失或损坏时：把现有数据库改名保存，按存档中的文件重建报送记录后照常运行。",
+)
 @handle_errors
-def batch(config_path: Path | None, dry_run: bool, move_processed: bool) -> None:
+def batch(config_path: Path | None, dry_run: bool, move_processed: bool, rebuild: bool) -> None:
     """定时批处理：收取收件箱中的新报送表，记录历史，重新汇总并发布台账和催报名单。
 
     供 cron、systemd 定时器或 Windows 任务计划程序无人值守运行：已处理过的文件（按内容）跳过，
@@ -30,7 +35,10 @@ def batch(config_path: Path | None, dry_run: bool, move_processed: bool) -> None
     from ledgerxl.jobs.batch import BatchOptions, run_batch
 
     cfg = load_config(config_path)
-    result = run_batch(BatchOptions(config=cfg, dry_run=dry_run, move_processed=move_processed))
+    if rebuild and dry_run:
+        raise click.UsageError("--rebuild 和 --dry-run 只能选一个。")
+    opts = BatchOptions(config=cfg, dry_run=dry_run, move_processed=move_processed, rebuild=rebuild)
+    result = run_batch(opts)
     for line in result.summary():
         echo(visible(line))  # one line each: a newline in a file name is shown, not obeyed
     raise SystemExit(result.exit_code)

@@ -51,7 +51,7 @@ def echo(text: str = "", err: bool = False) -> None:
     """click.echo with every control character from an input written out (text.visible), line by line:
     the line breaks of ledgerxl's own messages stay; untrusted fields escape theirs where they are
     formatted (format_finding, inputs_report), so a file name cannot forge a line."""
-    click.echo("\n".join(visible(line) for line in text.split("\n")), err=err)
+    click.echo("\n".join(visible(line, keep="\t") for line in text.split("\n")), err=err)
 
 
 class CliError(click.ClickException):
@@ -89,9 +89,7 @@ def handle_errors(func: F) -> F:
         except LedgerxlError as e:
             if debug_enabled():
                 traceback.print_exc()
-            # message and hint escaped apart: a newline inside either (a file name) is shown, not obeyed
-            shown = visible(e.message) + (f"\n  处理办法：{visible(e.hint)}" if e.hint else "")
-            raise CliError.of(e.exit_code)(shown) from e
+            raise CliError.of(e.exit_code)(str(e)) from e  # echo() shows its control characters
         except KeyboardInterrupt:
             click.echo("已中断；已有的输出文件未被改动。", err=True)
             sys.exit(130)

@@ -142,6 +142,12 @@ def check_file(path: Path) -> Scanned:
 def check_stat(path: Path) -> None:
     """What the file system says, without opening the file: a regular file, not empty, not too large.
     Safe where nothing else of the file may be read (batch's own process, before the file is read)."""
+    if path.is_symlink() and not _links_inside(path):
+        raise ReadError(
+            codes.E112,
+            "文件是指向收件目录以外的符号链接（快捷方式），出于安全原因不读取。",
+            "请把真正的文件（而不是快捷方式）放进收件目录。",
+        )
     try:
         st = path.stat()
     except OSError as e:
@@ -159,6 +165,19 @@ def check_stat(path: Path) -> None:
             f"文件有 {_mb(st.st_size)}，超过上限 {_mb(MAX_FILE_BYTES)}。",
             "请删除填报表以外的工作表和图片，另存为新文件后重新报送。",
         )
+
+
+def _links_inside(path: Path) -> bool:
+    """A symbolic link whose target lies in the link's own folder (or below): a link to /etc/shadow in an
+    inbox must never be read or archived. A broken or looping link is reported by the stat below."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return True
+    try:
+        return target.is_relative_to(path.parent.resolve())
+    except (OSError, RuntimeError):  # pragma: no cover
+        return False
 
 
 def _mb(n: int) -> str:

@@ -35,7 +35,10 @@ def parse_date(text: str) -> dt.date | None:
 
 
 def _when(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, OSError, ValueError):  # a file time in year 11476 (a broken clock, a crafted zip)
+        return f"（无效的文件时间 {ts:.0f}）"
 
 
 @dataclass

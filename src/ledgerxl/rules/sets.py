@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ledgerxl import codes
+from ledgerxl.ledger import build_ledger
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period
 from ledgerxl.rules.form import FormRules
 from ledgerxl.rules.resubmissions import Selection, choose_submissions
+from ledgerxl.text import EXCEL_CELL_LIMIT, excel_length, within_excel_limit
 
 
 def check_missing(subs: list[Submission], master: MasterList) -> list[Finding]:
@@ -25,8 +27,24 @@ def check_missing(subs: list[Submission], master: MasterList) -> list[Finding]:
 
 
 def check_set(subs: list[Submission], master: MasterList) -> list[Finding]:
-    """Rules across submissions: one per department (W306/E208), and who has not sent anything."""
-    return choose_submissions(subs).findings + check_missing(subs, master)
+    """Rules across submissions: one per department (W306/E208), who has not sent anything, and the
+    items whose joined progress no Excel cell can hold."""
+    selection = choose_submissions(subs)
+    return selection.findings + check_missing(subs, master) + check_joined(selection.chosen, master)
+
+
+def check_joined(chosen: list[Submission], master: MasterList) -> list[Finding]:
+    """W324: an item whose departments' texts, joined as the ledger joins them, exceed Excel's cell limit
+    (each text alone is within it, or E220 said so). 附件.docx keeps it whole; 台账.xlsx points there."""
+    out: list[Finding] = []
+    ledger = build_ledger(master, chosen, "", "", "")
+    for row in ledger.rows:
+        if len(row.parts) > 1 and not within_excel_limit(row.progress):
+            n = excel_length(row.progress)
+            who = "、".join(d for d, _ in row.parts)
+            msg = f"第 {row.item.number} 项{who}的进展合计 {n} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}。"
+            out.append(codes.make(codes.W324, msg, department=row.item.departments[0]))
+    return out
 
 
 def validate(
@@ -53,4 +71,4 @@ def validate(
         findings.extend(done)
     if missing:
         findings.extend(check_missing(subs, master))
-    return findings
+    return findings + check_joined(selection.chosen, master)

@@ -115,7 +115,9 @@ def build_annotated(path: Path, source: Markable, findings: list[Finding]) -> by
     if not own:
         summary += f"原文件为 {path.suffix} 格式，本副本只保留了单元格文字。"
     summary += "请按“处理办法”修改原文件后重新报送（本工作表不必保留）。" if findings else "未发现问题。"
-    ws.cell(row=1, column=1, value=cell_safe(summary)).font = Font(bold=True)
+    head = ws.cell(row=1, column=1, value=cell_safe(summary))
+    head.data_type = "s"  # the file's name starts it: "=1+1+cmd|…" must stay text, as every cell here does
+    head.font = Font(bold=True)
     head_fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
     wrap = Alignment(wrap_text=True, vertical="top")
     for c, (name, width) in enumerate(_COLUMNS, start=1):
@@ -135,7 +137,8 @@ def build_annotated(path: Path, source: Markable, findings: list[Finding]) -> by
         )
         if f.cell and f.sheet in wb.sheetnames:
             link = ws.cell(row=r, column=5)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.cell.partition(':')[0]}")
+            sheet = f.sheet.replace("'", "''")  # a quote in a sheet name is doubled inside the reference
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!{f.cell.partition(':')[0]}")
             link.font = Font(color="0563C1", underline="single")
     ws.freeze_panes = "A3"
     if ordered:

@@ -101,8 +101,13 @@ def _ledger_sheet(wb: Any, fm: _Formats, ledger: Ledger) -> list[ItemRow]:
     return rows[1:]
 
 
+JOINED_TOO_LONG = "（各单位进展合计超过 Excel 单元格上限，全文见附件.docx。）"  # W324
+
+
 def _item_row(ledger: Ledger, row: LedgerRow) -> ItemRow:
     progress = "\n".join(ledger.progress_paragraphs(row))
+    if len(row.parts) > 1 and not within_excel_limit(strip_xml_illegal(progress)):
+        progress = JOINED_TOO_LONG  # each text fits alone (E220 otherwise); 附件.docx carries them whole
     depts = "、".join(row.item.departments)
     lines = max(
         wrapped_lines(row.item.text, WIDTHS[1] - 2),

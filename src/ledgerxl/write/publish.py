@@ -23,11 +23,22 @@ def _umask() -> int:
     return mask
 
 
+def _short(name: str) -> str:
+    """A name short enough to carry a temp file's prefix and suffix (most file systems allow 255 bytes):
+    a 245-byte department file name made every batch run fail."""
+    if len(name.encode("utf-8")) <= 180:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return name.encode("utf-8")[:120].decode("utf-8", "ignore") + "~" + digest
+
+
 def _write_temp(path: Path, data: bytes) -> Path:
     """`data` in a flushed temp file next to `path`, ready to be renamed over it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
         raise OutputError(
             f"无法在 {path.parent} 中写文件：{os_reason(e)}。", "请检查输出目录是否存在、是否有写权限。"

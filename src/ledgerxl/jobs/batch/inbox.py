@@ -55,24 +55,45 @@ def scan(run: RunState, result: BatchResult) -> tuple[list[Incoming], set[str]]:
     return incoming, present
 
 
+def scan_archive(run: RunState) -> list[Incoming]:
+    """For a rebuild: every archived file (archive/<sha256>/<name>) as if it had just arrived, oldest first
+    by the sender's file time (the archive keeps it). Files whose content no longer matches their folder's
+    hash are left out and logged: the archive is what was read, or it is nothing."""
+    archive = run.paths.archive
+    found: list[Incoming] = []
+    if not archive.is_dir():
+        return found
+    for folder in sorted(archive.iterdir()):
+        for f in sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []:
+            if f.is_symlink() or not f.is_file():
+                continue
+            data = f.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            if sha != folder.name:
+                log.warning("存档中的 %s 与其目录名的 sha256 不符，重建时未采用", f)
+                continue
+            st = f.stat()
+            found.append(Incoming(f, data, sha, st.st_size, st.st_mtime, archive=f"{folder.name}/{f.name}"))
+    found.sort(key=lambda x: (x.mtime, x.path.name))
+    log.info("从存档 %s 重建：%d 个文件", archive, len(found))
+    return found
+
+
 def look_at(run: RunState, f: Path, seen: Callable[[str], bool]) -> Incoming | None:
     """The file as a new arrival, or None when it was recorded already; its hash goes to run.hashes.
     OSError: it cannot be read now (being copied in, open elsewhere); the next run tries again."""
     from ledgerxl.read.safety import check_stat
 
-    if not f.is_file():  # a pipe, a device, a folder: refused without opening it
-        try:
-            check_stat(f)
-        except ReadError as e:
-            return refused(run, f, e, _unread_key(f), seen)
+    try:
+        # before the file is opened at all (a pipe, a device, a link out of the inbox: never opened); what
+        # it holds is scanned by the worker that reads it
+        check_stat(f)
+    except ReadError as e:
+        return refused(run, f, e, _unread_key(f), seen)
     sha, size, mtime = _fingerprint(f)
     run.hashes[f] = sha
     if seen(sha):
         return None
-    try:
-        check_stat(f)  # before reading it into memory; what it holds is scanned by the worker that reads it
-    except ReadError as e:
-        return refused(run, f, e, sha, seen)
     data = f.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha:
         raise OSError("读取时文件正被改动（可能还在复制）")
@@ -86,7 +107,7 @@ def refused(run: RunState, f: Path, e: ReadError, key: str, seen: Callable[[str]
     run.hashes[f] = key
     if seen(key):
         return None
-    st = f.stat()
+    st = f.lstat()  # a link out of the inbox: its own size and time, never its target's
     return Incoming(f, None, key, st.st_size, st.st_mtime, findings=[codes.unreadable(e, f.name)])
 
 
@@ -101,11 +122,14 @@ def read_incoming(
     if inc.data is None:
         return  # refused unread: its finding is all there is
     path = inc.path
-    if not run.dry:
+    if inc.archive:  # a rebuild: read where it was kept
+        path = run.paths.archive / inc.archive
+    elif not run.dry:
         inc.archive = f"{inc.sha256}/{inc.path.name}"
         path = run.paths.archive / inc.archive
         write_atomic(path, inc.data)
         os.utime(path, (inc.mtime, inc.mtime))  # the reader records the sender's file time
+        _same_permissions(path, run.paths.db)
     # one file at a time: the rules over the whole period (W305, W306) come from the database's state
     (checked,) = check_files([path], departments, rules, pool=pool)
     sub, findings = checked.submission, checked.read + checked.rules
@@ -143,5 +167,14 @@ def _fingerprint(f: Path) -> tuple[str, int, float]:
 def _unread_key(f: Path) -> str:
     """What stands for the content hash of a file that is never opened (a pipe, a device): its name and
     identity on disk, so that it is recorded once and not again while it stays in the inbox."""
-    st = f.stat()
+    st = f.lstat()  # the link itself, never its target
     return hashlib.sha256(f"unread\0{f.name}\0{st.st_dev}\0{st.st_ino}".encode()).hexdigest()
+
+
+def _same_permissions(path: Path, db: Path) -> None:
+    """An archived copy is as private as the history that records it: the database's permissions (a
+    0600 database kept 0644 copies of every department's file)."""
+    try:
+        os.chmod(path, db.stat().st_mode & 0o777)
+    except OSError:
+        pass  # no database yet (its first run creates it), or a file system without modes

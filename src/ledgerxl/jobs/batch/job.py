@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from pathlib import Path
 
 from ledgerxl import contained
 from ledgerxl.config import Config
@@ -70,7 +71,73 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     if opts.dry_run:
         return _run_on(Store.snapshot(paths.db), opts, period, paths)
     with RunLock(paths.lock), file_log(paths.log):
+        if opts.rebuild:
+            set_aside(paths)
+        else:
+            check_history(paths)
         return _run_on(Store.open(paths.db), opts, period, paths)
+
+
+REBUILD_HINT = (
+    "如数据库被误删或损坏：先从备份恢复 {db}；没有备份时运行 ledgerxl batch --rebuild，"
+    "它把现有数据库改名保存，再按存档 {archive} 中的文件（按报送文件时间先后）重建报送记录。"
+)
+
+
+def check_history(paths: BatchPaths) -> None:
+    """Never a silent fresh start: a missing, emptied, truncated or corrupt database while the archive or
+    the outputs show earlier runs stops the run (exit 2), so 台账 is not republished with every item
+    （未报送）. A database that opens is checked whole (PRAGMA integrity_check)."""
+    hint = REBUILD_HINT.format(db=paths.db, archive=paths.archive)
+    earlier = _earlier_runs(paths)
+    size = paths.db.stat().st_size if paths.db.is_file() else None
+    if not size:
+        if earlier:
+            state = "不存在" if size is None else "是空的（0 字节）"
+            raise ConfigError(f"批处理数据库 {paths.db} {state}，但{earlier}：不会当作第一次运行重新开始。", hint)
+        return
+    try:
+        conn = sqlite3.connect(f"{paths.db.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            verdict = conn.execute("PRAGMA integrity_check").fetchall()
+            recorded = _count(conn, "files")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise ConfigError(f"批处理数据库 {paths.db} 已损坏（{e}），本次没有运行。", hint) from e
+    if verdict != [("ok",)]:
+        detail = "；".join(str(v[0]) for v in verdict[:3])
+        raise ConfigError(f"批处理数据库 {paths.db} 已损坏（{detail}），本次没有运行。", hint)
+    if recorded == 0 and earlier:
+        raise ConfigError(
+            f"批处理数据库 {paths.db} 中没有任何报送记录，但{earlier}：不会当作第一次运行重新开始。", hint
+        )
+
+
+def _count(conn: sqlite3.Connection, table: str) -> int:
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    except sqlite3.OperationalError:  # no such table: a database from before its first run
+        return 0
+
+
+def _earlier_runs(paths: BatchPaths) -> str:
+    """What shows that runs happened before, in words; "" for a working folder that never ran."""
+    archived = sum(1 for d in paths.archive.iterdir() if d.is_dir()) if paths.archive.is_dir() else 0
+    if archived:
+        return f"存档 {paths.archive} 中已有 {archived} 份报送文件"
+    if (paths.out / RECORD_NAME).is_file():
+        return f"输出目录 {paths.out} 中已有以前运行的记录 {RECORD_NAME}"
+    return ""
+
+
+def set_aside(paths: BatchPaths) -> None:
+    """For a rebuild: the old database (and its -wal/-shm) renamed beside it, never deleted."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for p in (paths.db, Path(f"{paths.db}-wal"), Path(f"{paths.db}-shm")):
+        if p.exists():
+            p.rename(p.with_name(f"{p.name}.{stamp}.bak"))
+            log.info("重建前已把 %s 改名保存为 %s", p.name, f"{p.name}.{stamp}.bak")
 
 
 def _run_on(store: Store, opts: BatchOptions, period: Period, paths: BatchPaths) -> BatchResult:
@@ -137,6 +204,10 @@ class _Run(RunState):
             rules = FormRules(master, self.period)
             result = BatchResult(run_id=run_id, period=self.period, dry_run=self.dry, departments=master.departments)
             incoming, present = inbox.scan(self, result)
+            if self.opts.rebuild:
+                archived = inbox.scan_archive(self)
+                fresh = {i.sha256 for i in archived}
+                incoming = archived + [i for i in incoming if i.sha256 not in fresh]
             for i, inc in enumerate(incoming):
                 inbox.read_incoming(self, inc, master, departments, rules, pool)
                 if i == 0:

@@ -32,6 +32,9 @@ class BatchOptions:
     # outputs are staged beside the old ones, before they replace them). For monitoring, and for the
     # crash tests, which stop a run there and kill it. An exception it raises ends the run as a failure.
     on_stage: Callable[[str], None] | None = None
+    # Rebuild the history from the archive: a damaged or lost database is set aside and every archived file
+    # is recorded again, in the order of the senders' file times, before the inbox is read as usual.
+    rebuild: bool = False
 
 
 @dataclass
