@@ -32,6 +32,19 @@ def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A rendering test runs LibreOffice: it must be marked slow and subprocess too, so that
+    `-m "not slow"` stays a quick loop."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("render")
+        and not (item.get_closest_marker("slow") and item.get_closest_marker("subprocess"))
+    ]
+    if unmarked:
+        raise pytest.UsageError("render tests not also marked slow and subprocess: " + ", ".join(unmarked))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """One closing line when rendering tests were skipped, and how to get them (they skip without LibreOffice)."""
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "render" in getattr(r, "keywords", {})]

@@ -76,7 +76,7 @@ def pages_words(pdf: Path) -> list[Page]:
 
 def column_text(pages: list[Page], x_from: float, x_to: float, y_to: float | None = None) -> str:
     """The text of one column (words starting between x_from and x_to), in reading order, no spaces."""
-    parts = []
+    parts: list[str] = []
     for page in pages:
         limit = page.height if y_to is None else y_to
         words = [w for w in page.words if x_from <= w.x0 < x_to and w.y1 <= limit]

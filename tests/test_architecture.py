@@ -72,6 +72,7 @@ def test_the_stages_are_packages() -> None:
             "__main__",
             "codes",
             "config",
+            "contained",
             "departments",
             "errors",
             "ledger",
@@ -176,3 +177,17 @@ def test_public_api_is_small_and_lazy() -> None:
     code = "import sys, ledgerxl; print(sorted(m for m in sys.modules if m.startswith('ledgerxl.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_no_code_is_registered_twice() -> None:
+    import ast as _ast
+
+    from ledgerxl import codes
+
+    tree = _ast.parse((PACKAGE / "codes.py").read_text(encoding="utf-8"))
+    registered = [
+        n.args[0].id
+        for n in _ast.walk(tree)
+        if isinstance(n, _ast.Call) and getattr(n.func, "id", "") == "Code" and isinstance(n.args[0], _ast.Name)
+    ]
+    assert len(registered) == len(set(registered)) == len(codes.CODES), sorted(registered)

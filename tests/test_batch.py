@@ -33,7 +33,7 @@ from batchkit import (
 )
 
 from ledgerxl.errors import ConfigError, LockHeld
-from ledgerxl.jobs import batch as batch_mod
+from ledgerxl.jobs.batch import logfile
 from ledgerxl.jobs.lock import RunLock
 from ledgerxl.jobs.store import SCHEMA_VERSION, Store
 from ledgerxl.model import Entry, Submission
@@ -67,6 +67,8 @@ def test_rerun_without_new_files_changes_nothing(sample_dir: Path) -> None:
     assert query(sample_dir, "SELECT id, outcome FROM runs ORDER BY id") == [(1, "ok"), (2, "ok")]
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_outputs_do_not_depend_on_the_process(sample_dir: Path, tmp_path: Path) -> None:
     """Two fresh processes with other hash seeds (so other set orders) publish the same bytes; only
     the 催报 list's 统计截至 line, the time the files were received, may differ."""
@@ -151,6 +153,8 @@ def test_move_processed(sample_dir: Path) -> None:
     assert r3.exit_code == 0, r3.output
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_pipe_and_huge_file_in_the_inbox_are_refused_unread(sample_dir: Path) -> None:
     """A named pipe blocked the run forever (its read never ends) and a huge file was read whole into
@@ -201,7 +205,7 @@ def test_move_processed_leaves_a_file_in_use_for_the_next_run(
             raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", src)
         return real_move(src, dst)
 
-    monkeypatch.setattr(batch_mod.shutil, "move", move)
+    monkeypatch.setattr(shutil, "move", move)
     r = batch(sample_dir, "--move-processed")
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[1:] == [f"暂时无法移动（可能正被其他程序打开），下次再移入已处理：{busy}"]
@@ -490,7 +494,9 @@ def test_not_a_database(sample_dir: Path) -> None:
     (sample_dir / "ledgerxl.db").write_bytes(b"this is not sqlite" * 100)
     r = batch(sample_dir)
     assert r.exit_code == 2
-    assert r.output.startswith(f"错误：无法打开批处理数据库 {sample_dir / 'ledgerxl.db'}：file is not a database。")
+    db = sample_dir / "ledgerxl.db"
+    assert r.output.startswith(f"错误：批处理数据库 {db} 已损坏（file is not a database），本次没有运行。")
+    assert "ledgerxl batch --rebuild" in r.output
 
 
 def test_status_before_any_run(sample_dir: Path) -> None:
@@ -582,7 +588,7 @@ def test_database_refusing_a_write_is_an_operator_error(sample_dir: Path, monkey
 
 
 def test_log_file_rotates(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch_mod, "LOG_MAX_BYTES", 2000)
+    monkeypatch.setattr(logfile, "LOG_MAX_BYTES", 2000)
     for _ in range(3):
         batch(sample_dir)
     log = (sample_dir / "ledgerxl.log").read_text(encoding="utf-8")
@@ -595,12 +601,12 @@ def test_log_that_cannot_rotate_or_be_written_never_fails_the_run(
 ) -> None:
     """Windows refuses to rename a log another program holds open; a full disk refuses writes. The run
     goes on, keeps its log where it can and prints no traceback."""
-    monkeypatch.setattr(batch_mod, "LOG_MAX_BYTES", 2000)
+    monkeypatch.setattr(logfile, "LOG_MAX_BYTES", 2000)
 
     def refuse(self: object, source: str, dest: str) -> None:
         raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", source)
 
-    monkeypatch.setattr(batch_mod._LogFile, "rotate", refuse)
+    monkeypatch.setattr(logfile.LogFile, "rotate", refuse)
     for _ in range(2):
         r = batch(sample_dir)
         assert r.exit_code == 0 and "Traceback" not in r.output and "Logging error" not in r.output, r.output
@@ -618,6 +624,7 @@ def test_log_that_cannot_rotate_or_be_written_never_fails_the_run(
     )
 
 
+@pytest.mark.subprocess
 def test_readme_scheduled_runs_section(tmp_path: Path) -> None:
     """The set-ups in README use real options and config keys; the systemd units pass systemd-analyze."""
     from helpers import ROOT
@@ -684,7 +691,7 @@ def test_rename_retries_a_moment_on_windows(tmp_path: Path, monkeypatch: pytest.
 
     real_replace, refusals = os.replace, [2]
 
-    def replace(src: object, dst: object) -> None:
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
         if refusals[0]:
             refusals[0] -= 1
             raise PermissionError(13, "拒绝访问。")

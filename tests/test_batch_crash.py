@@ -25,6 +25,8 @@ from batchkit import (
     subprocess_env,
 )
 
+pytestmark = pytest.mark.subprocess
+
 KEJI = "市科技局"
 
 
@@ -98,9 +100,9 @@ def test_second_concurrent_run_exits_3(sample_dir: Path) -> None:
     try:
         second = subprocess.run(batch_argv(sample_dir), env=subprocess_env(), capture_output=True)
         assert second.returncode == 3
-        err = second.stderr.decode("utf-8")
-        assert err.startswith(f"错误：另一个 ledgerxl batch 正在运行（进程 {proc.pid}，开始于 ")
-        assert "本次没有执行。\n  处理办法：等它结束后再运行即可；定时任务会在下次自动继续。" in err
+        refused = second.stderr.decode("utf-8")
+        assert refused.startswith(f"错误：另一个 ledgerxl batch 正在运行（进程 {proc.pid}，开始于 ")
+        assert "本次没有执行。\n  处理办法：等它结束后再运行即可；定时任务会在下次自动继续。" in refused
         assert second.stdout == b""
     finally:
         marker.unlink()  # let the first run go on

@@ -21,6 +21,8 @@ from benchmarks import generate, report  # noqa: E402
 from benchmarks.stages import STAGES  # noqa: E402
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
     out = tmp_path / "figures.json"
     r = subprocess.run(

@@ -161,6 +161,7 @@ def test_internal_error_has_no_traceback_unless_debug() -> None:
     assert r.exit_code == 70 and "Traceback" in r.output
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("command", [None, *sorted(COMMANDS)])
 def test_help_does_not_import_heavy_modules(command: str | None) -> None:
     """`ledgerxl --help` and every `ledgerxl <command> --help` (which imports the command's module)."""

@@ -41,8 +41,9 @@ def _xlsxwriter_sheet(texts: list[str]) -> tuple[bytes, bytes, str]:
 def test_xlsxwriter_lays_out_the_sheet_part_as_xlsx_rows_expects() -> None:
     sheet, _, version = _xlsxwriter_sheet(["a", "b", "c"])
     what = f"xlsxwriter {version} changed a detail that ledgerxl/xlsx_rows.py relies on: "
-    assert xlsx_rows._ROW3.search(sheet), what + 'row 3 is no longer written as <row r="3" …>…</row>'
-    styles = dict(xlsx_rows._STYLE.findall(xlsx_rows._ROW3.search(sheet).group()))  # type: ignore[union-attr]
+    row3 = xlsx_rows._ROW3.search(sheet)
+    assert row3, what + 'row 3 is no longer written as <row r="3" …>…</row>'
+    styles = dict(xlsx_rows._STYLE.findall(row3.group()))
     assert set(styles) == {b"A", b"B", b"C", b"D"}, what + f'the cells of row 3 are not <c r="A3" s="N" …> ({styles})'
     assert xlsx_rows._DIMENSION.search(sheet), what + "the sheet has no <dimension ref=…/> to widen"
     # the first sheet added is the first sheet part: LEDGER_PART names it

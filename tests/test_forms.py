@@ -75,20 +75,20 @@ def test_form_is_deterministic() -> None:
 def test_forms_command_writes_one_per_department(tmp_path: Path) -> None:
     out = tmp_path / "填报表"
     r = invoke(["forms", "--master", str(MASTER), "--period", "2025Q3", "--out", str(out)])
-    assert r.exit_code == 0, r.output  # type: ignore[attr-defined]
+    assert r.exit_code == 0, r.output
     master = load_master(MASTER)
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(f"{d}-2025年三季度.xlsx" for d in master.departments)
-    assert r.output.startswith("已生成填报表 22 份：\n")  # type: ignore[attr-defined]
+    assert r.output.startswith("已生成填报表 22 份：\n")
     sub = read(out / "市科技局-2025年三季度.xlsx")
     assert [e.number for e in sub.entries] == [it.number for it in master.items_of("市科技局")]
     assert all(e.progress == "" for e in sub.entries)
     # a second run does not overwrite forms that may have been filled in meanwhile
     r = invoke(["forms", "--master", str(MASTER), "--period", "2025Q3", "--out", str(out), "-d", "市科技局"])
-    assert r.exit_code == 2  # type: ignore[attr-defined]
-    assert f"错误：输出目录 {out} 中已有同名文件：市科技局-2025年三季度.xlsx。" in r.output  # type: ignore[attr-defined]
+    assert r.exit_code == 2
+    assert f"错误：输出目录 {out} 中已有同名文件：市科技局-2025年三季度.xlsx。" in r.output
     r = invoke(["forms", "--master", str(MASTER), "--period", "2025Q3", "--out", str(out), "-d", "市科技局", "--force"])
-    assert r.exit_code == 0 and "已生成填报表 1 份" in r.output  # type: ignore[attr-defined]
+    assert r.exit_code == 0 and "已生成填报表 1 份" in r.output
 
 
 def test_forms_command_from_config_and_unknown_department(sample_dir: Path) -> None:
@@ -96,22 +96,24 @@ def test_forms_command_from_config_and_unknown_department(sample_dir: Path) -> N
     os.chdir(sample_dir)
     try:
         r = invoke(["forms", "-d", "市科技局"])
-        assert r.exit_code == 0, r.output  # type: ignore[attr-defined]
+        assert r.exit_code == 0, r.output
         assert (sample_dir / "forms" / "市科技局-2025年三季度.xlsx").is_file()
         r = invoke(["forms", "-d", "市科学技术局"])
-        assert r.exit_code == 2  # type: ignore[attr-defined]
-        lines = r.output.splitlines()  # type: ignore[attr-defined]
+        assert r.exit_code == 2
+        lines = r.output.splitlines()
         assert lines[0] == "错误：挂牌事项清单中没有这些责任单位：市科学技术局。"
         assert lines[1].startswith("  处理办法：市科学技术局：是否应为“市科技局”？可用的单位：市统计局、市财政局、")
         # an alias from ledgerxl.toml, or a name with a stray space, is the department it stands for
         r = invoke(["forms", "-d", "市发改委", "-d", "市 财政局"])
-        assert r.exit_code == 0, r.output  # type: ignore[attr-defined]
+        assert r.exit_code == 0, r.output
         assert (sample_dir / "forms" / "市发展改革委-2025年三季度.xlsx").is_file()
         assert (sample_dir / "forms" / "市财政局-2025年三季度.xlsx").is_file()
     finally:
         os.chdir(old)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.render
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
 def test_form_saved_by_libreoffice_stays_readable_and_protected(tmp_path: Path) -> None:

@@ -102,7 +102,8 @@ def test_init_other_organisation(tmp_path: Path) -> None:
     assert "请在挂牌事项清单的“单位名单”表中列出本级的责任单位" in r.output
     cfg = load_config(d / "ledgerxl.toml")
     assert cfg.org == "市北区" and cfg.aliases == {}
-    assert cfg.ledger_title(cfg.period) == "2026年市北区政府工作报告公开挂牌事项上半年进展情况台账"  # type: ignore[arg-type]
+    assert cfg.period is not None
+    assert cfg.ledger_title(cfg.period) == "2026年市北区政府工作报告公开挂牌事项上半年进展情况台账"
     assert [c.value for c in openpyxl.load_workbook(d / "挂牌事项清单.xlsx")["单位名单"]["A"]] == ["单位名称"]
 
 

@@ -7,7 +7,9 @@ import csv
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from helpers import DATA, SAMPLE, W, docx_lines, invoke
@@ -16,6 +18,9 @@ from ledgerxl.master.importer import Match, SourceRow, match_previous, read_text
 from ledgerxl.model import Item
 from ledgerxl.read.master import load_master
 from ledgerxl.read.master_rows import read_master_rows
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 REFERENCE = SAMPLE / "挂牌事项清单.xlsx"
 
@@ -86,14 +91,14 @@ def test_import_is_deterministic(sample_outputs: Path, tmp_path: Path) -> None:
 # ---- Word attachments in other shapes ----
 
 
-def _docx_with(path: Path, edit: object) -> Path:
+def _docx_with(path: Path, edit: Callable[[etree._Element], None]) -> Path:
     """A copy of `path` with its document.xml changed by `edit(body)` (lxml)."""
     from lxml import etree
 
     with zipfile.ZipFile(path) as z:
         parts = {n: z.read(n) for n in z.namelist()}
     root = etree.fromstring(parts["word/document.xml"])
-    edit(root.find(W + "body"))  # type: ignore[operator]
+    edit(root.find(W + "body"))
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -131,8 +136,8 @@ def test_docx_without_label_and_with_departments(tmp_path: Path) -> None:
 
 
 def test_docx_header_repeated_as_rows_and_split_tables(sample_outputs: Path, tmp_path: Path) -> None:
-    def edit(body: object) -> None:
-        tbl = body.find(W + "tbl")  # type: ignore[attr-defined]
+    def edit(body: etree._Element) -> None:
+        tbl = body.find(W + "tbl")
         rows = tbl.findall(W + "tr")
         header = rows[0]
         # a header row typed again in the middle (documents pasted together page by page)
@@ -143,7 +148,7 @@ def test_docx_header_repeated_as_rows_and_split_tables(sample_outputs: Path, tmp
             second.remove(tr)
         for tr in tbl.findall(W + "tr")[31:]:
             second.append(tr)
-        para = copy.deepcopy(body.find(W + "p"))  # type: ignore[attr-defined]
+        para = copy.deepcopy(body.find(W + "p"))
         tbl.addnext(para)
         para.addnext(second)
 
@@ -324,7 +329,7 @@ def test_invisible_characters_do_not_make_a_text_only_similar() -> None:
     """A zero-width space or BOM copied from a web page: the same item (its target is kept), not 相近."""
     previous = [Item(7, "新获批省重点实验室15家以上。", ("市科技局",), target="≥ 15 家")]
     rows = [SourceRow(1, "\ufeff新获批省重点实验室\u200b15家以上")]
-    assert match_previous(rows, previous) == ({0: 0}, [Match(1, 7, "标点空格不同")])
+    assert match_previous(rows, previous) == ({0: 0}, [Match(1, 7, "punctuation")])
 
 
 def test_previous_keeps_a_corrected_target_for_the_same_text(tmp_path: Path) -> None:

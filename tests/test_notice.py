@@ -27,7 +27,7 @@ def template(path: Path, *paragraphs: str | list[str]) -> Path:
         para = d.add_paragraph()
         for run in [p] if isinstance(p, str) else p:
             para.add_run(run)
-    d.save(path)
+    d.save(str(path))
     return path
 
 
@@ -176,6 +176,7 @@ def test_built_in_template_is_a_styled_word_file_with_known_tags() -> None:
     assert DocxTemplate(TEMPLATE).get_undeclared_template_variables() <= set(TAGS)
 
 
+@pytest.mark.subprocess
 def test_built_in_template_is_regenerated_by_its_script() -> None:
     r = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "make_notice_template.py"), "--check"], capture_output=True, text=True

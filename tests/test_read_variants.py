@@ -301,6 +301,8 @@ def test_unknown_department_names_the_candidates(tmp_path: Path) -> None:
     assert f.message == "填报单位“市工信”不在挂牌事项清单的责任单位中。相近的单位：市工业和信息化局、市发展改革委。"
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.render
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
 def test_ods_hidden_rows_formulas_links_and_merges(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from ledgerxl.config import load_config
 from ledgerxl.jobs.merge import MergeOptions, run_merge
 from ledgerxl.write.attachment import column_widths
 
-pytestmark = [pytest.mark.render, needs_tools]
+pytestmark = [pytest.mark.render, pytest.mark.slow, pytest.mark.subprocess, needs_tools]
 
 PT_PER_TWIP = 1 / 20
 MM = 72 / 25.4  # points per millimetre

@@ -30,6 +30,7 @@ def test_quick_start_is_two_commands() -> None:
     assert "ledgerxl merge" in blocks[0] and "pytest" in blocks[1]
 
 
+@pytest.mark.subprocess
 def test_ci_runs_the_readme_test_command() -> None:
     out = subprocess.run(
         ["awk", r"/<!-- test-command -->/{f=1;next} f&&/^```bash/{g=1;next} g&&/^```/{exit} g{print}", "README.md"],
@@ -50,6 +51,7 @@ def test_quick_start_merge_runs() -> None:
     assert "汇总完成：44 项事项" in r.output
 
 
+@pytest.mark.subprocess
 def test_ruff_clean() -> None:
     r = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "src", "tests", "scripts", "benchmarks"],
@@ -60,6 +62,8 @@ def test_ruff_clean() -> None:
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_mypy_clean() -> None:
     r = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -64,6 +64,8 @@ def test_filled_forms_merge_to_the_golden_attachment(filled_forms: Path, tmp_pat
     assert _merge(filled_forms, tmp_path / "out")[1:] == expected_lines()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.render
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
 @pytest.mark.parametrize("fmt", ["xls", "ods"])

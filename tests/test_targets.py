@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledgerxl.model import Entry, Item, MasterList, Submission
+from ledgerxl.rules.values import check_values
 from ledgerxl.targets import (
     ABOUT,
     AT_LEAST,
@@ -22,7 +23,6 @@ from ledgerxl.targets import (
     RANGE,
     Quantity,
     TargetSyntaxError,
-    check_values,
     comparable,
     format_target,
     parse_item_text,

@@ -177,6 +177,8 @@ def test_annotate_csv_and_unreadable(tmp_path: Path) -> None:
     assert ws["B3"].alignment.wrap_text and ws["B3"].alignment.vertical == "top"
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.render
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
 def test_annotated_copy_opens_in_libreoffice(tmp_path: Path) -> None:
@@ -278,7 +280,8 @@ def test_same_named_files_from_two_folders(tmp_path: Path) -> None:
     """Two inputs named alike (two folders): each finding names its own file, and only the file with
     errors is left out of the ledger (they were matched by name and excluded together)."""
     master = write_master(tmp_path)
-    (tmp_path / "甲").mkdir(), (tmp_path / "乙").mkdir()
+    (tmp_path / "甲").mkdir()
+    (tmp_path / "乙").mkdir()
     form_path(tmp_path / "甲", name="报送表.xlsx")  # 市发展改革委, no problems
     form_path(tmp_path / "乙", "市工业和信息化局", name="报送表.xlsx", progress={3: PROGRESS[3]})  # 4 empty
     good, bad = str(Path("甲") / "报送表.xlsx"), str(Path("乙") / "报送表.xlsx")

@@ -22,9 +22,10 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -71,7 +72,7 @@ def write_master(path: Path) -> None:
     wb.close()
 
 
-def _rows(progress: dict[int, object] | None = None) -> Rows:
+def _rows(progress: Mapping[int, object] | None = None) -> Rows:
     p = {**GOOD, **(progress or {})}
     return [[n, text, DEPT, p[n], "序时推进", ""] for n, text in ITEMS]
 
@@ -81,9 +82,10 @@ def form_bytes(
     dept: str | None = DEPT,
     period: str = PERIOD_TEXT,
     headers: list[str] | None = None,
-    extra: Callable[[object, object], None] | None = None,
+    extra: Callable[[Any, Any], None] | None = None,
 ) -> bytes:
-    """A submission form like the ones `ledgerxl forms` writes: title, meta cells, header, rows."""
+    """A submission form like the ones `ledgerxl forms` writes: title, meta cells, header, rows.
+    `extra(wb, ws)` gets the xlsxwriter Workbook and Worksheet (xlsxwriter has no type hints)."""
     import datetime as dt
 
     import xlsxwriter
@@ -123,8 +125,15 @@ def _put(name: str, data: bytes | Callable[[], bytes]) -> Callable[[Path], None]
     return make
 
 
-def _form(name: str, **kw: object) -> Callable[[Path], None]:
-    return _put(name, lambda: form_bytes(**kw))  # type: ignore[arg-type]
+def _form(
+    name: str,
+    *,
+    rows: Rows | None = None,
+    dept: str | None = DEPT,
+    period: str = PERIOD_TEXT,
+    headers: list[str] | None = None,
+) -> Callable[[Path], None]:
+    return _put(name, lambda: form_bytes(rows=rows, dept=dept, period=period, headers=headers))
 
 
 def rewrite(data: bytes, member: str, fn: Callable[[bytes], bytes]) -> bytes:
@@ -273,8 +282,8 @@ def _corrupt_member() -> bytes:
 
 
 def _no_cached_value() -> bytes:
-    def extra(wb: object, ws: object) -> None:
-        ws.write_formula(5, 3, '="已完成"&"全年目标"')  # type: ignore[attr-defined]
+    def extra(wb: Any, ws: Any) -> None:
+        ws.write_formula(5, 3, '="已完成"&"全年目标"')
 
     data = form_bytes(extra=extra)
     # xlsxwriter stores a cached value of 0; a file saved by some tools has no <v> at all
@@ -282,8 +291,8 @@ def _no_cached_value() -> bytes:
 
 
 def _cached_value() -> bytes:
-    def extra(wb: object, ws: object) -> None:
-        ws.write_formula(5, 3, '="已完成"&"全年目标"', None, "已完成全年目标")  # type: ignore[attr-defined]
+    def extra(wb: Any, ws: Any) -> None:
+        ws.write_formula(5, 3, '="已完成"&"全年目标"', None, "已完成全年目标")
 
     return form_bytes(extra=extra)
 
@@ -293,8 +302,8 @@ def _hidden_sheets() -> bytes:
 
 
 def _merged() -> bytes:
-    def extra(wb: object, ws: object) -> None:
-        ws.merge_range(4, 3, 6, 3, "三个事项合写在一个合并单元格里：均按计划推进。")  # type: ignore[attr-defined]
+    def extra(wb: Any, ws: Any) -> None:
+        ws.merge_range(4, 3, 6, 3, "三个事项合写在一个合并单元格里：均按计划推进。")
 
     return form_bytes(extra=extra)
 
@@ -363,7 +372,7 @@ def _csv(progress: dict[int, str]) -> bytes:
     w = csv.writer(buf)
     w.writerow(["填报单位", DEPT, "报告期", PERIOD_TEXT])
     w.writerow(HEADERS)
-    for row in _rows(progress):  # type: ignore[arg-type]
+    for row in _rows(progress):
         w.writerow(row)
     return buf.getvalue().encode("utf-8-sig")
 
@@ -509,8 +518,8 @@ CASES: list[Case] = [
     Case(
         "row-1048576",
         ("末行有数据.xlsx",),
-        "E104",
-        "header at row 4 and one cell at D1048576",
+        "E115",
+        "header at row 4 and one cell at D1048576, too large for the worker",
         _put(
             "末行有数据.xlsx",
             lambda: raw_xlsx(_sheet(f'<row r="4">{_HEADER_ROW}</row><row r="1048576">{_istr("D1048576", "x")}</row>')),
@@ -519,8 +528,8 @@ CASES: list[Case] = [
     Case(
         "far-corner",
         ("右下角.xlsx",),
-        "E104",
-        "cells A1 and XFD1048576 (calamine would abort allocating 512 GB)",
+        "E115",
+        "cells A1 and XFD1048576 (calamine cannot allocate 512 GB under the worker's limit)",
         _put(
             "右下角.xlsx",
             lambda: raw_xlsx(
@@ -531,8 +540,8 @@ CASES: list[Case] = [
     Case(
         "far-corner-single-quotes",
         ("右下角单引号.xlsx",),
-        "E104",
-        "the far-corner cell with its reference in single quotes (r='XFD1048576')",
+        "E115",
+        "the far-corner cell with its reference in single quotes (r='XFD1048576'), too large for the worker",
         _put(
             "右下角单引号.xlsx",
             lambda: raw_xlsx(
@@ -546,8 +555,8 @@ CASES: list[Case] = [
     Case(
         "far-corner-moved",
         ("右下角移位.xlsx",),
-        "E104",
-        "the far-corner sheet stored outside xl/worksheets/, under a name not ending in .xml",
+        "E115",
+        "the far-corner sheet stored outside xl/worksheets/,, too large for the worker",
         _put("右下角移位.xlsx", _moved_sheet),
     ),
     Case(
@@ -563,15 +572,15 @@ CASES: list[Case] = [
     Case(
         "ods-repeat-rows",
         ("重复行.ods",),
-        "E104",
-        "a 1 KB .ods repeating a row 1,000,000 times",
+        "E115",
+        "a 1 KB .ods repeating a row 1,000,000 times, too large for the worker",
         _put("重复行.ods", lambda: _ods(1_000_000, 4)),
     ),
     Case(
         "ods-repeat-cells",
         ("重复格.ods",),
-        "E104",
-        "a 1 KB .ods asking for 50,000 x 1,000 cells",
+        "E115",
+        "a 1 KB .ods asking for 50,000 x 1,000 cells, too large for the worker",
         _put("重复格.ods", lambda: _ods(50_000, 1000)),
     ),
     # --- XML declarations
