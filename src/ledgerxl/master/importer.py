@@ -15,6 +15,7 @@ import difflib
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,8 +114,22 @@ def _docx_xml(path: Path) -> bytes:
             if info.file_size > MAX_XML_BYTES:
                 raise MasterError(f"{path.name}：文档正文异常庞大（{info.file_size // 1_000_000} MB），未读取。")
             return z.read(info)
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as e:  # damaged, truncated
         raise MasterError(f"{path.name}：不是有效的 Word（.docx）文件。", "请用 Word/WPS 打开后另存为 .docx。") from e
+    except NotImplementedError as e:  # Deflate64 and other methods some zip tools use
+        raise MasterError(
+            f"{path.name}：文件使用了不支持的压缩方式，无法读取。", "请用 Word/WPS 打开后另存为 .docx。"
+        ) from e
+
+
+MAX_SPAN = 64
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1
 
 
 def _text_of(el: object) -> str:
@@ -165,7 +180,8 @@ def read_docx(path: Path) -> list[SourceRow]:
                 if pr is not None:
                     gs = pr.find(W + "gridSpan")
                     if gs is not None and (gs.get(W + "val") or "1").isdigit():
-                        span = max(1, int(gs.get(W + "val") or 1))
+                        # a table has at most 63 columns in Word; gridSpan="300000000" made 300 million cells
+                        span = min(MAX_SPAN, max(1, _int(gs.get(W + "val"))))
                     vm = pr.find(W + "vMerge")
                     cont = vm is not None and vm.get(W + "val", "continue") == "continue"
                 col = len(cells)
