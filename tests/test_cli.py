@@ -106,7 +106,15 @@ def test_unknown_department_blocks_and_keeps_earlier_outputs(sample_dir: Path) -
     )
     assert "有 " in r.output and "未生成台账" in r.output
     assert "Traceback" not in r.output
-    assert _hashes(sample_dir / "out") == before
+    # the published ledger stays as it was; the report says what to fix (it is written when blocked too)
+    after = _hashes(sample_dir / "out")
+    assert {k: v for k, v in after.items() if k != "校验报告.xlsx"} == {
+        k: v for k, v in before.items() if k != "校验报告.xlsx"
+    }
+    assert (
+        after["校验报告.xlsx"] != before["校验报告.xlsx"]
+        and f"已写出校验报告：{sample_dir / 'out' / '校验报告.xlsx'}" in r.output
+    )
 
 
 def test_item_of_another_department(sample_dir: Path, tmp_path: Path) -> None:
@@ -117,7 +125,7 @@ def test_item_of_another_department(sample_dir: Path, tmp_path: Path) -> None:
     assert (
         "[错误 E202] 市统计局-2025年三季度.xlsx / 填报表 / A6：第 2 项的责任单位是市财政局，不是市统计局。" in r.output
     )
-    assert not (tmp_path / "out").exists()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["校验报告.xlsx"]  # the report only
 
 
 def test_allow_errors_publishes_without_the_faulty_file(sample_dir: Path) -> None:

@@ -96,6 +96,8 @@ def merge(
             f"有 {len(r.errors)} 条错误，未生成台账。请按提示修改后重新报送，"
             "或加 --allow-errors 先汇总没有错误的报送表。"
         )
+        for p in r.written:
+            echo(f"已写出校验报告：{p}")
         echo(f"汇总未完成：{count_line(r.findings)}。")
         raise SystemExit(1)
     if r.excluded:

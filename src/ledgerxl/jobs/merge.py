@@ -41,10 +41,7 @@ class MergeResult(Checked):
     ledger: Ledger | None = None
     excluded: list[Submission] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
-
-    @property
-    def blocked(self) -> bool:
-        return not self.written and bool(self.errors)
+    blocked: bool = False  # errors kept the ledger from being published (校验报告.xlsx is written all the same)
 
     @property
     def reported(self) -> list[str]:
@@ -79,7 +76,11 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
         departments = Departments(master.departments, cfg.aliases)
         checked = check_inputs(files, master, period, departments, previous, progress=opts.progress, pool=pool)
     result = MergeResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
+    report = out / REPORT_NAME
     if result.errors and not opts.allow_errors:
+        # the clerk needs the list of what to fix most exactly now: the report is written, the ledger is not
+        result.blocked = True
+        result.written = publish({report: build_report(result.findings, f"{period}校验报告", cfg.date_for(period))})
         return result
     # a finding names its file by the input's label (unique, see input_labels): back to the file's path
     paths = {label: path for path, label in input_labels(files).items()}
@@ -88,7 +89,7 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
     accepted = [s for s in chosen if s.path not in bad]
     result.excluded = [s for s in chosen if s.path in bad]
     result.ledger, outputs = render_outputs(master, accepted, period, cfg, out)
-    outputs[out / REPORT_NAME] = build_report(result.findings, f"{period}校验报告", cfg.date_for(period))
+    outputs[report] = build_report(result.findings, f"{period}校验报告", cfg.date_for(period))
     result.written = publish(outputs)
     return result
 

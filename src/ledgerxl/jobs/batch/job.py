@@ -172,14 +172,18 @@ class _Run(RunState):
         try:
             result = self._run(run_id)
         except BaseException as e:
-            if isinstance(e, LedgerxlError) or _for_operator(e):
+            outcome = "failed"
+            if isinstance(e, KeyboardInterrupt):  # Ctrl-C, or the service manager stopping the job
+                outcome, error = "interrupted", "已中断（Ctrl-C）"
+                log.warning("#%d 被中断：数据库保持上一次提交的状态，输出文件未被改动", run_id)
+            elif isinstance(e, LedgerxlError) or _for_operator(e):
                 error = str(e)
                 log.error("#%d 失败：%s", run_id, error)
             else:  # a bug: nobody watches an unattended run, so its log keeps the traceback for the maintainer
                 error = f"{type(e).__name__}: {e}"
                 log.exception("#%d 失败（程序内部错误）：%s", run_id, error)
             try:
-                self.store.finish_run(run_id, "failed", {"error": error, "started": started})
+                self.store.finish_run(run_id, outcome, {"error": error, "started": started})
             except sqlite3.Error:  # keep the original error; the next run marks this one interrupted
                 pass
             raise
