@@ -466,7 +466,7 @@ def test_store_schema_wal_and_migrations(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"runs", "files", "submissions", "entries", "findings", "current"}
+    assert tables == {"runs", "files", "submissions", "entries", "findings", "current", "decisions"}
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     with pytest.raises(ConfigError) as e:

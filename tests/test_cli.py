@@ -128,12 +128,22 @@ def test_item_of_another_department(sample_dir: Path, tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["校验报告.xlsx"]  # the report only
 
 
-def test_allow_errors_publishes_without_the_faulty_file(sample_dir: Path) -> None:
+def test_allow_errors_publishes_the_good_items_of_a_faulty_form(sample_dir: Path) -> None:
+    """An error about one row (E202: another department's item) leaves out that row, not the form."""
     form = sample_dir / "submissions" / "市统计局-2025年三季度.xlsx"
     _rewrite_form(form, "市统计局", [1, 2], sample_dir / "挂牌事项清单.xlsx")
     r = invoke(["merge", "--allow-errors"], cwd=sample_dir)
     assert r.exit_code == 0, r.output
-    assert "以下报送表有错误，未纳入台账：市统计局-2025年三季度.xlsx" in r.output
+    assert "以下事项的填报有错误，未纳入台账（台账中显示“（报送有误，待更正）”）：\n  市统计局  第 2 项" in r.output
+    assert "22/22 个单位已报送" in r.output and "44 项有进展" in r.output
+
+
+def test_allow_errors_leaves_out_a_form_with_an_error_about_the_file(sample_dir: Path) -> None:
+    form = sample_dir / "submissions" / "市统计局-2025年三季度.xlsx"
+    _rewrite_form(form, "市统计所", [1], sample_dir / "挂牌事项清单.xlsx")  # E207: whose form is it?
+    r = invoke(["merge", "--allow-errors"], cwd=sample_dir)
+    assert r.exit_code == 0, r.output
+    assert "以下报送表有文件层面的错误，整份未纳入台账：市统计局-2025年三季度.xlsx" in r.output
     assert "21/22 个单位已报送" in r.output
 
 

@@ -277,8 +277,8 @@ def test_resubmission_later_form_goes_into_the_ledger(sample_dir: Path) -> None:
 
 
 def test_same_named_files_from_two_folders(tmp_path: Path) -> None:
-    """Two inputs named alike (two folders): each finding names its own file, and only the file with
-    errors is left out of the ledger (they were matched by name and excluded together)."""
+    """Two inputs named alike (two folders): each finding names its own file, and only the item with the
+    error is left out of the ledger (they were matched by name and excluded together)."""
     master = write_master(tmp_path)
     (tmp_path / "甲").mkdir()
     (tmp_path / "乙").mkdir()
@@ -292,5 +292,5 @@ def test_same_named_files_from_two_folders(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert f"  {good}  市发展改革委  3 项" in lines and f"  {bad}  市工业和信息化局  2 项" in lines
-    assert f"以下报送表有错误，未纳入台账：{bad}" in lines
-    assert lines[-1] == "汇总完成：4 项事项，3 项有进展；1/2 个单位已报送；错误 1 条，警告 0 条。"
+    assert f"  市工业和信息化局  第 4 项  （{bad}）" in lines  # its item 3 is published, item 4 is not
+    assert lines[-1] == "汇总完成：4 项事项，3 项有进展；2/2 个单位已报送；错误 1 条，警告 0 条。"

@@ -51,6 +51,7 @@ W309: Final = "W309"
 W310: Final = "W310"
 W311: Final = "W311"
 W312: Final = "W312"
+W316: Final = "W316"
 W330: Final = "W330"
 M101: Final = "M101"
 M102: Final = "M102"
@@ -68,6 +69,12 @@ W340: Final = "W340"
 W341: Final = "W341"
 W342: Final = "W342"
 W343: Final = "W343"
+
+
+# Errors about one item of a form: with --allow-errors and in batch, the form's other items are published
+# and this one shows the error placeholder. Every other error is about the file (unreadable, wrong period,
+# department unknown, two forms that cannot be told apart) and keeps the whole form out.
+ITEM_LEVEL = frozenset({E201, E202, E203, E204, E205, E209, E220})
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,12 @@ CODES: dict[str, Code] = {
             "unknown-status",
             "完成状态不在可选范围内",
             "请从下拉列表中选择：已完成、序时推进、进度滞后、未启动。",
+        ),
+        Code(
+            W316,
+            "newer-version-with-errors",
+            "较新的报送有错误，未替换原版本",
+            "请按错误提示修改这份报送表后重新报送；改正前台账仍采用此前没有错误的版本。",
         ),
         Code(
             W312,

@@ -21,6 +21,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_NAME = "ledgerxl.toml"
 DEFAULT_TITLE = "{year}年{org}政府工作报告公开挂牌事项{period}{kind}台账"
 DEFAULT_PLACEHOLDER = "（未报送）"
+DEFAULT_ERROR_PLACEHOLDER = "（报送有误，待更正）"  # an item a department reported with an error
 TITLE_HINT = "可用的占位符：{year} {org} {period} {kind}；花括号须成对，标题文字本身的花括号写成 {{ 和 }}。"
 MASTER_HINT = "请用 --master 指定，或在 ledgerxl.toml 中设置 master。"
 MASTER_ARGUMENT_HINT = "请在命令后给出清单文件，或在含 ledgerxl.toml 的工作目录中运行。"  # master check/targets
@@ -28,7 +29,7 @@ MASTER_ARGUMENT_HINT = "请在命令后给出清单文件，或在含 ledgerxl.t
 _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
 # the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
 _TOP_KEYS |= {"db", "archive", "log", "reminder_template"}
-_TOP_KEYS |= {"attachment", "notice", "jobs"}
+_TOP_KEYS |= {"attachment", "notice", "jobs", "error_placeholder"}
 # 附件.docx table text: Chinese type sizes (字号) or points
 FONT_SIZES = {"五号": 10.5, "小四": 12.0, "四号": 14.0, "小三": 15.0, "三号": 16.0}
 MIN_FONT_SIZE, MAX_FONT_SIZE = 8.0, 22.0
@@ -63,6 +64,7 @@ class Config:
     inbox: Path | None = None
     out: Path | None = None
     placeholder: str = DEFAULT_PLACEHOLDER
+    error_placeholder: str = DEFAULT_ERROR_PLACEHOLDER
     jobs: int | None = None  # worker processes for large merges (parallel.py); None: chosen by input size
     title: str = DEFAULT_TITLE
     document_date: dt.date | None = None
@@ -198,6 +200,7 @@ def config_from_dict(data: dict[str, Any], path: Path) -> Config:
 
     cfg.org = text("org") or cfg.org
     cfg.placeholder = text("placeholder") or cfg.placeholder
+    cfg.error_placeholder = text("error_placeholder") or cfg.error_placeholder
     cfg.title = text("title") or cfg.title
     if (p := text("period")) is not None:
         try:

@@ -4,14 +4,26 @@ the numbers quoted in the notice, so both always agree."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ledgerxl.model import STATUSES, Ledger, LedgerRow, MasterList, Submission
+from ledgerxl import codes
+from ledgerxl.model import STATUSES, Finding, Ledger, LedgerRow, MasterList, Submission
+
+_CELL_ROW = re.compile(r"[A-Z]{1,3}(\d+)")
 
 
 def build_ledger(
-    master: MasterList, submissions: list[Submission], title: str, progress_label: str, placeholder: str
+    master: MasterList,
+    submissions: list[Submission],
+    title: str,
+    progress_label: str,
+    placeholder: str,
+    rejected: Iterable[tuple[int, str]] = (),
+    error_placeholder: str = "（报送有误，待更正）",
 ) -> Ledger:
     """Join accepted submissions. Texts are kept as written; several departments on one item appear
     in the master's department order (lead first), whatever order the files were read in."""
@@ -30,14 +42,40 @@ def build_ledger(
                 texts[key] = e.progress
                 statuses[key] = e.status
                 values[key] = e.value
+    refused = set(rejected)  # (item, department) entries left out for their errors (accepted_part)
     rows: list[LedgerRow] = []
     for item in master.items:
         parts = [(d, texts[(item.number, d)]) for d in item.departments if (item.number, d) in texts]
         missing = [d for d in item.departments if (item.number, d) not in texts]
         status = next((statuses[(item.number, d)] for d in item.departments if statuses.get((item.number, d))), "")
         got = [(d, values[(item.number, d)]) for d in item.departments if values.get((item.number, d))]
-        rows.append(LedgerRow(item=item, parts=parts, missing=missing, status=status, values=got))
-    return Ledger(title=title, progress_label=progress_label, rows=rows, placeholder=placeholder)
+        bad = [d for d in item.departments if (item.number, d) in refused and (item.number, d) not in texts]
+        rows.append(LedgerRow(item=item, parts=parts, missing=missing, status=status, values=got, rejected=bad))
+    return Ledger(title, progress_label, rows, placeholder, error_placeholder)
+
+
+def accepted_part(sub: Submission, errors: Iterable[Finding]) -> tuple[Submission | None, set[tuple[int, str]]]:
+    """What of a form with errors goes into the ledger: nothing when an error is about the file (codes
+    ITEM_LEVEL says which are not), else the form without the rows its errors name, and the (item,
+    department) of those rows, which the ledger shows with the error placeholder."""
+    errs = [f for f in errors if f.severity == "error"]
+    if not errs:
+        return sub, set()
+    rows = {}
+    for f in errs:
+        row = _row_of(f.cell)
+        if f.code not in codes.ITEM_LEVEL or row is None:
+            return None, set()
+        rows[row] = f
+    keep = [e for e in sub.entries if e.row not in rows]
+    dept = sub.department or ""
+    refused = {(e.number, dept) for e in sub.entries if e.row in rows and e.number is not None}
+    return dataclasses.replace(sub, entries=keep), refused
+
+
+def _row_of(cell: str) -> int | None:
+    m = _CELL_ROW.match(cell)
+    return int(m.group(1)) if m else None
 
 
 # the drop-down of the submission form, in this order; other statuses follow in order of appearance

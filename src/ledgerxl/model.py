@@ -161,6 +161,7 @@ class LedgerRow:
     missing: list[str]  # departments of this item that reported nothing
     status: str = ""
     values: list[tuple[str, str]] = field(default_factory=list)  # (department, 完成值) in department order
+    rejected: list[str] = field(default_factory=list)  # departments whose entry for the item had an error
 
     @property
     def paragraphs(self) -> list[str]:
@@ -180,9 +181,11 @@ class Ledger:
     progress_label: str  # 进展情况 / 全年完成情况
     rows: list[LedgerRow]
     placeholder: str = "（未报送）"
+    error_placeholder: str = "（报送有误，待更正）"
 
     def progress_paragraphs(self, row: LedgerRow) -> list[str]:
-        return row.paragraphs or [self.placeholder]
+        """The item's texts; with none, the placeholder that says why: reported with an error, or not at all."""
+        return row.paragraphs or [self.error_placeholder if row.rejected else self.placeholder]
 
     @property
     def items_with_progress(self) -> int:

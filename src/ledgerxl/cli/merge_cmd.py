@@ -101,7 +101,11 @@ def merge(
         echo(f"汇总未完成：{count_line(r.findings)}。")
         raise SystemExit(1)
     if r.excluded:
-        echo("以下报送表有错误，未纳入台账：" + "、".join(s.name for s in r.excluded))
+        echo("以下报送表有文件层面的错误，整份未纳入台账：" + "、".join(s.name for s in r.excluded))
+    if r.left_out:
+        echo(f"以下事项的填报有错误，未纳入台账（台账中显示“{r.ledger.error_placeholder if r.ledger else ''}”）：")
+        for name, number, dept in r.left_out:
+            echo(f"  {dept}  第 {number} 项  （{name}）")
     echo("已写出：")
     for p in r.written:
         echo(f"  {p}")

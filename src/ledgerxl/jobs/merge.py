@@ -14,8 +14,8 @@ from ledgerxl.jobs.check import Checked, check_inputs, load_inputs, run_pool
 from ledgerxl.jobs.gcpause import paused_gc
 from ledgerxl.jobs.init import ensure_ready
 from ledgerxl.jobs.inputs import ReadProgress, collect_inputs, input_labels, resolve_options
-from ledgerxl.ledger import build_ledger
-from ledgerxl.model import Ledger, MasterList, Submission
+from ledgerxl.ledger import accepted_part, build_ledger
+from ledgerxl.model import Finding, Ledger, MasterList, Submission
 from ledgerxl.periods import Period
 
 LEDGER_NAME = "台账.xlsx"
@@ -39,7 +39,8 @@ class MergeOptions:
 @dataclass
 class MergeResult(Checked):
     ledger: Ledger | None = None
-    excluded: list[Submission] = field(default_factory=list)
+    excluded: list[Submission] = field(default_factory=list)  # left out whole: an error about the file
+    left_out: list[tuple[str, int, str]] = field(default_factory=list)  # (file, item, department): item errors
     written: list[Path] = field(default_factory=list)
     blocked: bool = False  # errors kept the ledger from being published (校验报告.xlsx is written all the same)
 
@@ -82,27 +83,44 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
         result.blocked = True
         result.written = publish({report: build_report(result.findings, f"{period}校验报告", cfg.date_for(period))})
         return result
-    # a finding names its file by the input's label (unique, see input_labels): back to the file's path
-    paths = {label: path for path, label in input_labels(files).items()}
-    bad = {paths.get(f.file) for f in result.errors}
-    chosen = result.selection.chosen
-    accepted = [s for s in chosen if s.path not in bad]
-    result.excluded = [s for s in chosen if s.path in bad]
-    result.ledger, outputs = render_outputs(master, accepted, period, cfg, out)
+    # a finding names its file by the input's label (unique, see input_labels)
+    labels = input_labels(files)
+    errors: dict[str, list[Finding]] = {}
+    for f in result.errors:
+        errors.setdefault(f.file, []).append(f)
+    accepted, rejected = [], set()
+    for s in result.selection.chosen:
+        part, refused = accepted_part(s, errors.get(labels.get(s.path, s.name), []))
+        if part is None:  # an error about the file: none of it is published
+            result.excluded.append(s)
+            continue
+        accepted.append(part)
+        rejected |= refused
+        result.left_out.extend((s.name, n, dept) for n, dept in sorted(refused))
+    result.ledger, outputs = render_outputs(master, accepted, period, cfg, out, rejected)
     outputs[report] = build_report(result.findings, f"{period}校验报告", cfg.date_for(period))
     result.written = publish(outputs)
     return result
 
 
 def render_outputs(
-    master: MasterList, accepted: list[Submission], period: Period, cfg: Config, out: Path
+    master: MasterList,
+    accepted: list[Submission],
+    period: Period,
+    cfg: Config,
+    out: Path,
+    rejected: set[tuple[int, str]] | None = None,
 ) -> tuple[Ledger, dict[Path, bytes]]:
-    """Merge accepted submissions and render every output in memory (nothing written): merge and batch."""
+    """Merge accepted submissions and render every output in memory (nothing written): merge and batch.
+    `rejected`: (item, department) entries left out for their errors (ledger.accepted_part)."""
     from ledgerxl.jobs import parallel
     from ledgerxl.write.attachment import DocxOptions, build_docx
     from ledgerxl.write.ledger_xlsx import build_xlsx
 
-    ledger = build_ledger(master, accepted, cfg.ledger_title(period), period.progress_label, cfg.placeholder)
+    title = cfg.ledger_title(period)
+    ledger = build_ledger(
+        master, accepted, title, period.progress_label, cfg.placeholder, rejected or (), cfg.error_placeholder
+    )
     date = cfg.date_for(period)
     att = cfg.attachment
     label = att.label or None

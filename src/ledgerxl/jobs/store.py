@@ -94,6 +94,20 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (period, department)
     );
     """,
+    # 2: the clerk's decisions about versions (use this one, withdraw that one), with who and when
+    """
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL,
+        department TEXT NOT NULL,
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        action TEXT NOT NULL CHECK (action IN ('use', 'withdraw')),
+        reason TEXT NOT NULL,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX decisions_by_period ON decisions(period, department);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -119,6 +133,16 @@ class Version:
     in_inbox: bool
     contact: str = ""
     phone: str = ""
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decision of the clerk's about one version."""
+
+    action: str  # use / withdraw
+    reason: str
+    who: str
+    at: str
 
 
 @dataclass
@@ -449,6 +473,70 @@ class Store:
             elif v.file_id > latest_current.get(v.department, 0):
                 out.append(v.file_id)
         return out
+
+    # ---- the clerk's decisions and the one rule
+
+    def decide(self, period: Period, department: str, file_id: int, action: str, reason: str, who: str) -> None:
+        self.conn.execute(
+            "INSERT INTO decisions (period, department, file_id, action, reason, who, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (period.code, department, file_id, action, reason, who, now()),
+        )
+
+    def decisions(self, period: Period) -> dict[int, Decided]:
+        """file id -> what counts of the clerk's decisions: a file's latest one, and of "use" only the
+        department's latest (choosing another version replaces the earlier choice)."""
+        out: dict[int, Decided] = {}
+        used: dict[str, int] = {}
+        for fid, dept, action, reason, who, at in self.conn.execute(
+            "SELECT file_id, department, action, reason, who, at FROM decisions WHERE period = ? ORDER BY id",
+            (period.code,),
+        ):
+            out[fid] = Decided(action, reason, who, at)
+            if action == "use":
+                if dept in used and used[dept] != fid and out[used[dept]].action == "use":
+                    del out[used[dept]]
+                used[dept] = fid
+        return out
+
+    def version_heads(self, period: Period) -> list[tuple[int, int, Submission, int]]:
+        """Every submission of the period as (file id, submission id, the submission without its entries,
+        errors): what the version rule needs, without loading thousands of entries."""
+        rows = self.conn.execute(
+            "SELECT f.id, s.id, f.name, f.mtime, s.sheet, s.department, s.department_raw, s.filled_date,"
+            " (SELECT count(*) FROM findings x WHERE x.file_id = f.id AND x.severity = 'error')"
+            " FROM files f JOIN submissions s ON s.file_id = f.id WHERE f.period = ? ORDER BY f.id",
+            (period.code,),
+        )
+        return [
+            (
+                fid,
+                sid,
+                Submission(
+                    path=Path(name),
+                    sheet=sheet,
+                    department=dept,
+                    department_raw=raw,
+                    department_cell="",
+                    header_row=0,
+                    columns={},
+                    entries=[],
+                    filled_date=date,
+                    mtime=mtime,
+                ),
+                errors,
+            )
+            for fid, sid, name, mtime, sheet, dept, raw, date, errors in rows
+        ]
+
+    def set_currents(self, period: Period, chosen: dict[str, int], run_id: int) -> None:
+        """The current submission of each department (call inside a transaction); a department absent from
+        `chosen` has none (the clerk withdrew every version)."""
+        known = self.current(period)
+        for dept in set(known) - set(chosen):
+            self.conn.execute("DELETE FROM current WHERE period = ? AND department = ?", (period.code, dept))
+        for dept, sid in chosen.items():
+            if known.get(dept, (None,))[0] != sid:
+                self.set_current(period, dept, sid, run_id)
 
     def last_contacts(self) -> dict[str, tuple[str, str, str]]:
         """department -> (contact, phone, period code) from its latest form that names a contact."""
