@@ -1,10 +1,10 @@
 """The benchmark runner: `python -m benchmarks [--sizes …] [--repeat N]` from the repository root.
 
 For each size it generates (once, cached) the inputs, then REPEAT times runs `ledgerxl merge` end to end
-and, interleaved with it, the naive baseline, each in a fresh process (peak memory: the process tree's);
-then, REPEAT times with the sizes taken in turn, a fresh process times the stages and the unzip-only
-floor. It prints the tables, the 20k/10k scaling and a PASS/FAIL line per acceptance target, and exits 1
-if a target failed.
+and, interleaved with it, the plain and the naive baselines, each in a fresh process (peak memory: the
+process tree's); then, REPEAT times with the sizes taken in turn, a fresh process times the stages and the
+unzip-only floor. It prints the tables, the 20k/10k scaling and a PASS/FAIL line per acceptance target,
+and exits 1 if a target failed.
 """
 
 from __future__ import annotations
@@ -107,32 +107,49 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def measure_size(name: str, config: Path, repeat: int, naive: bool, clock: str, tmp: Path) -> Result:
-    py = sys.executable
-    merges: list[dict[str, Any]] = []
-    naives: list[dict[str, Any]] = []
-    for i in range(repeat):
-        _say(f"  {name}: run {i + 1}/{repeat}: ledgerxl merge" + (" + naive baseline" if naive else ""))
-        cmd = [py, "-m", "ledgerxl", "merge", "--config", str(config), "--out", str(tmp / f"{name}-merge")]
-        merges.append(_checked(timed(cmd), f"ledgerxl merge on {name}"))
-        if naive:
-            cmd = [py, "-m", "benchmarks.naive", str(config), str(tmp / f"{name}-naive"), clock]
-            run = _checked(timed(cmd), f"naive baseline on {name}")
-            run["stages"] = json.loads(run["output"].strip().splitlines()[-1])
-            naives.append(run)
+def _baseline(module: str, config: Path, out: Path, clock: str, what: str) -> dict[str, Any]:
+    """One run of a baseline (benchmarks.plain, benchmarks.naive): its record, with the stage seconds it
+    printed as its last line."""
+    run = _checked(timed([sys.executable, "-m", module, str(config), str(out), clock]), what)
+    run["stages"] = json.loads(run["output"].strip().splitlines()[-1])
+    return run
 
-    def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+
+def measure_size(name: str, config: Path, repeat: int, clock: str, tmp: Path, *, naive: bool, plain: bool) -> Result:
+    py = sys.executable
+    runs: dict[str, list[dict[str, Any]]] = {"merge": [], "plain": [], "naive": []}
+    baselines = [b for b, on in (("plain", plain), ("naive", naive)) if on]
+    for i in range(repeat):
+        _say(f"  {name}: run {i + 1}/{repeat}: ledgerxl merge" + "".join(f" + {b} baseline" for b in baselines))
+        cmd = [py, "-m", "ledgerxl", "merge", "--config", str(config), "--out", str(tmp / f"{name}-merge")]
+        runs["merge"].append(_checked(timed(cmd), f"ledgerxl merge on {name}"))
+        # plain runs right after its merge run: merge/plain then compares two runs made a second or two
+        # apart, never across the naive run (20 s at 10k) during which the machine may change pace.
+        for b in baselines:
+            out = tmp / f"{name}-{b}"
+            runs[b].append(_baseline(f"benchmarks.{b}", config, out, clock, f"{b} baseline on {name}"))
+
+    def summary(done: list[dict[str, Any]]) -> dict[str, Any]:
         return {
-            "median": statistics.median(r[clock] for r in runs),
-            "runs": [round(r[clock], 4) for r in runs],
-            "peak_mb": max(r["peak_mb"] for r in runs),
+            "median": statistics.median(r[clock] for r in done),
+            "runs": [round(r[clock], 4) for r in done],
+            "peak_mb": max(r["peak_mb"] for r in done),
         }
 
-    result: Result = {"size": name, "config": str(config), "merge": summary(merges), "stages": {}, "naive": None}
-    if naives:
-        result["naive"] = summary(naives)
-        result["naive"]["stages"] = {s: statistics.median(r["stages"][s] for r in naives) for s in STAGES}
-    return result
+    def baseline(b: str) -> dict[str, Any] | None:
+        if not runs[b]:
+            return None
+        return {**summary(runs[b]), "stages": {s: statistics.median(r["stages"][s] for r in runs[b]) for s in STAGES}}
+
+    # merge's stages are timed apart, in-process (measure_stages); the baselines' come from their runs
+    return {
+        "size": name,
+        "config": str(config),
+        "merge": summary(runs["merge"]),
+        "stages": {},
+        "plain": baseline("plain"),
+        "naive": baseline("naive"),
+    }
 
 
 def measure_stages(results: list[Result], repeat: int, clock: str) -> None:
@@ -191,6 +208,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"sizes to run the naive baseline on: auto (those up to {NAIVE_AUTO_MAX:,} entries), all, none, "
         "or a comma-separated list",
     )
+    ap.add_argument(
+        "--plain",
+        default="all",
+        help="sizes to run the plain baseline on (benchmarks/plain.py: calamine, xlsxwriter, one XML string, "
+        "no checks): all (default), none, or a comma-separated list",
+    )
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall-clock or CPU seconds")
     ap.add_argument("--data", type=Path, help="where generated inputs are cached (default: a folder in the temp dir)")
     ap.add_argument("--fresh", action="store_true", help="regenerate the inputs even if cached")
@@ -219,11 +242,15 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as e:
             raise SystemExit(str(e)) from e
     wanted = {s.strip() for s in args.naive.split(",")}
+    wanted_plain = {s.strip() for s in args.plain.split(",")}
 
     def naive_for(name: str, size: Size | None) -> bool:
         if args.naive == "auto":
             return size is None or size.entries <= NAIVE_AUTO_MAX
         return args.naive == "all" or name in wanted
+
+    def plain_for(name: str) -> bool:  # under a second at 10k: unlike naive, no size is too large for it
+        return args.plain == "all" or name in wanted_plain
 
     if args.naive != "none" and importlib.util.find_spec("pandas") is None:
         # pandas is the `bench` extra: ledgerxl itself never needs it
@@ -239,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
                 _say(f"  generating the inputs in {data} (kept for later runs)")
             config = ensure(size, data, fresh=args.fresh)
             try:
-                results.append(measure_size(name, config, args.repeat, naive_for(name, size), args.clock, Path(tmp)))
+                naive, plain = naive_for(name, size), plain_for(name)
+                results.append(measure_size(name, config, args.repeat, args.clock, Path(tmp), naive=naive, plain=plain))
             except HarnessError as e:
                 print(f"error: {e}", file=sys.stderr)
                 return 2

@@ -52,6 +52,7 @@ W310: Final = "W310"
 W311: Final = "W311"
 W312: Final = "W312"
 W316: Final = "W316"
+W317: Final = "W317"
 W330: Final = "W330"
 M101: Final = "M101"
 M102: Final = "M102"
@@ -207,6 +208,12 @@ CODES: dict[str, Code] = {
             "unknown-status",
             "完成状态不在可选范围内",
             "请从下拉列表中选择：已完成、序时推进、进度滞后、未启动。",
+        ),
+        Code(
+            W317,
+            "withdrawn-version",
+            "已撤回的版本",
+            "督查室已撤回此版本；如需重新采用，请运行 ledgerxl use 单位 版本号（再次放入收件箱不会自动恢复）。",
         ),
         Code(
             W316,

@@ -30,7 +30,11 @@ from typing import Any, Literal, TypeVar
 
 from ledgerxl.errors import LedgerxlError
 
-MEMORY_MB = 160  # what a task may allocate beyond the worker's own size: a 2,000-row form needs ~30 MB
+# What a task may allocate beyond the worker's own size, shared by a pool's workers (at least MIN_MEMORY_MB
+# each): a 2,000-row form needs ~30 MB, and two workers each allowed 160 MB took the process tree past
+# 300 MB with two hostile .xls files read at once (tests/test_fuzz.py).
+MEMORY_MB = 160
+MIN_MEMORY_MB = 80
 SECONDS = 8.0  # wall time per task: the largest real form reads in 0.2 s; a hostile one never ends
 RESULT_MB = 32  # pickled result: a 2,000-row form's texts are a few MB
 WATCH_SECONDS = 0.05  # the memory watchdog's poll, where RLIMIT_AS is missing
@@ -127,9 +131,11 @@ class Pool:
     def __init__(self, workers: int = 1, limits: Limits | None = None) -> None:
         import multiprocessing
 
-        self.limits = limits or Limits()
-        self._ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         self._size = max(1, workers)
+        if limits is None:
+            limits = Limits(memory_mb=max(MIN_MEMORY_MB, MEMORY_MB // self._size))
+        self.limits = limits
+        self._ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> Pool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import struct
 import sys
@@ -56,6 +57,8 @@ class Case:
     what: str  # one line for the README table
     make: Callable[[Path], None]
     needs_non_root: bool = False  # root reads any file: the test runs this case as another user
+    reads: bool = False  # a valid form that must be read normally: listed with 语料测试单位 and its 3 items
+    defect: str = ""  # a known defect: what happens instead (the test is xfail(strict=True) with this reason)
 
 
 def write_master(path: Path) -> None:
@@ -421,6 +424,293 @@ def _utf16_doctype() -> bytes:
         f'<?xml version="1.0" encoding="UTF-16"?>{XXE}<worksheet {_NS}><sheetData>{_HEADER_ROW}</sheetData></worksheet>'
     )
     return raw_xlsx(xml.encode("utf-16"))
+
+
+# ---- the boundary's edges: what only the parser can judge, spelled in every way XML and the formats allow
+
+
+_FC = '<c{} t="inlineStr"><is><t>x</t></is></c>'  # a text cell; {} holds its attributes
+
+
+def _far_corner(cell: str, row: str = 'r="1048576"') -> Callable[[], bytes]:
+    """A sheet with A1 and one more cell, written as `cell` (its reference spelled some other way) in a
+    row whose start tag carries `row`."""
+    return lambda: raw_xlsx(_sheet(f'<row r="1">{_istr("A1", "序号")}</row><row {row}>{cell}</row>'))
+
+
+def _relocated(member: str, target: str, prolog: str = "", form: Callable[[], bytes] | None = None) -> bytes:
+    """A good form (or `form()`) whose sheet part is stored as `member` and named in workbook.xml.rels as
+    `target`, with `prolog` (a DTD) after its XML declaration. The scan must take for the sheet the part
+    calamine reads."""
+
+    def move(info: zipfile.ZipInfo, body: bytes) -> tuple[str, bytes]:
+        if info.filename == "xl/worksheets/sheet1.xml":
+            return member, body.replace(b"?>\n", f"?>\n{prolog}".encode(), 1)
+        if info.filename == "xl/_rels/workbook.xml.rels":
+            return info.filename, body.replace(b'Target="worksheets/sheet1.xml"', f'Target="{target}"'.encode())
+        if info.filename == "[Content_Types].xml":
+            return info.filename, body.replace(b'"/xl/worksheets/sheet1.xml"', f'"/{member}"'.encode())
+        return info.filename, body
+
+    out = io.BytesIO()
+    data = (form or form_bytes)()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(*move(info, src.read(info)))
+    return out.getvalue()
+
+
+def _sst_count(unique: str) -> bytes:
+    """A good form whose sharedStrings part claims `unique` distinct strings (it has about 20)."""
+    return rewrite(
+        form_bytes(),
+        "xl/sharedStrings.xml",
+        lambda b: re.sub(rb'uniqueCount="\d+"', f'uniqueCount="{unique}"'.encode(), b),
+    )
+
+
+def _sheet_listed(times: int) -> bytes:
+    """A good form whose workbook.xml lists its one sheet part `times` times (names 填报表, 填报表2, …)."""
+
+    def many(b: bytes) -> bytes:
+        tags = "".join(
+            f'<sheet name="填报表{n if n > 1 else ""}" sheetId="{n}" r:id="rId1"/>' for n in range(1, times + 1)
+        )
+        return re.sub(rb"<sheets>.*</sheets>", f"<sheets>{tags}</sheets>".encode(), b)
+
+    return rewrite(form_bytes(), "xl/workbook.xml", many)
+
+
+def _compressed_with(method: int) -> bytes:
+    """A good form with every part but [Content_Types].xml compressed with `method` (bzip2, LZMA)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(form_bytes())) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            kind = zipfile.ZIP_DEFLATED if info.filename == "[Content_Types].xml" else method
+            dst.writestr(info.filename, src.read(info), compress_type=kind)
+    return out.getvalue()
+
+
+def _cells_without_refs(rows: int, cols: int, noise: int = 0) -> bytes:
+    """A header row, then rows x cols numeric cells, neither <row> nor <c> saying where (calamine counts
+    them into place). `noise`: that many random bytes (base64, in a comment) that do not compress, so that
+    the part stays under the scan's 100:1 ratio and reaches calamine."""
+    import base64
+    import random
+
+    row = "<row>" + "<c><v>1</v></c>" * cols + "</row>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("xl/workbook.xml", _WB)
+        z.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
+        with z.open("xl/worksheets/sheet1.xml", "w") as f:
+            f.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><sheetData>'.encode())
+            if noise:
+                f.write(b"<!-- " + base64.b64encode(random.Random(7).randbytes(noise)) + b" -->")
+            f.write(f'<row r="4">{_HEADER_ROW}</row>'.encode())
+            chunk = row.encode() * 100
+            for _ in range(rows // 100):
+                f.write(chunk)
+            f.write(b"</sheetData></worksheet>")
+    return buf.getvalue()
+
+
+_ODS_CONTENT_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="填报表">'
+)
+_ODS_CONTENT_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def _ods_table(rows: str) -> bytes:
+    """An .ods whose one table holds `rows` (table:table-row elements written by hand)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", _ODS_CONTENT_HEAD + rows + _ODS_CONTENT_TAIL, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", _MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _ods_cell(text: str, attrs: str = "") -> str:
+    return f'<table:table-cell{attrs} office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+_ODS_HEADER_ROW = "<table:table-row>" + "".join(_ods_cell(h) for h in HEADERS) + "</table:table-row>"
+
+
+def _ods_repeat_rows(attr: str) -> Callable[[], bytes]:
+    """A header row, then one row repeated as `attr` says (1,000,000 times, spelled oddly)."""
+    return lambda: _ods_table(
+        f"{_ODS_HEADER_ROW}<table:table-row {attr}>{_ods_cell('x')}{_ods_cell('y')}</table:table-row>"
+    )
+
+
+def _ods_repeat_cols(attr: str) -> Callable[[], bytes]:
+    """A header row, then 1,000 rows of one cell repeated as `attr` says (1,000 times, spelled oddly):
+    calamine builds the million cells, the reader's MAX_CELLS refuses them (calamine stops a row at
+    column 16,384, so columns alone never get far)."""
+    return lambda: _ods_table(
+        f'{_ODS_HEADER_ROW}<table:table-row table:number-rows-repeated="1000">{_ods_cell("x", " " + attr)}'
+        "</table:table-row>"
+    )
+
+
+def _ods_spaces(count: str) -> bytes:
+    """A form-like .ods whose progress cell holds <text:s text:c="count"/> (that many spaces)."""
+    cells = "".join(_ods_cell(v) for v in ("1", ITEMS[0][1], DEPT))
+    cells += f'<table:table-cell office:value-type="string"><text:p>已完成<text:s text:c="{count}"/>。</text:p>'
+    cells += "</table:table-cell>"
+    return _ods_table(f"{_ODS_HEADER_ROW}<table:table-row>{cells}</table:table-row>")
+
+
+def _csv_text(progress: dict[int, str], encoding: str) -> bytes:
+    """The CSV form of `_csv` in another encoding (Python's utf-16 and utf-32 codecs write the BOM)."""
+    return _csv(progress).decode("utf-8-sig").encode(encoding)
+
+
+def _newlines(d: Path) -> None:
+    with open(d / "换行.csv", "wb") as f:
+        for _ in range(19):
+            f.write(b"\n" * (1 << 20))  # 19 MB: under the 20 MB file limit, so it reaches the CSV reader
+
+
+LONG_NAME = ("语料测试单位" + "二〇二五年三季度挂牌事项进展情况填报表终稿" * 4)[:80] + ".xlsx"  # 245 bytes in UTF-8
+
+
+# ---- old-format workbooks (.xls) built by hand: BIFF8 records in an OLE2 compound file
+
+_ENDOFCHAIN, _FREESECT, _FATSECT, _NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def _ole_stream(data: bytes, name: str) -> bytes:
+    """One stream of an OLE2 compound file: a reader just good enough for fixtures/form.xls (version 3,
+    512-byte sectors, at most 109 FAT sectors, the small streams in the mini stream)."""
+    ssz = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    msz = 1 << struct.unpack_from("<H", data, 0x20)[0]
+    nfat, first_dir = struct.unpack_from("<II", data, 0x2C)
+    cutoff, first_minifat = struct.unpack_from("<II", data, 0x38)
+
+    def sector(i: int) -> bytes:
+        return data[ssz * (i + 1) : ssz * (i + 2)]
+
+    fat = [x for s in struct.unpack_from(f"<{nfat}I", data, 0x4C) for x in struct.unpack(f"<{ssz // 4}I", sector(s))]
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        out: list[int] = []
+        while start != _ENDOFCHAIN and len(out) <= len(table):
+            out.append(start)
+            start = table[start]
+        return out
+
+    def read(start: int) -> bytes:
+        return b"".join(sector(i) for i in chain(start, fat))
+
+    entries = read(first_dir)
+    mini = read(struct.unpack_from("<I", entries, 116)[0])  # the root entry's stream is the mini stream
+    minifat_bytes = read(first_minifat) if first_minifat != _ENDOFCHAIN else b""
+    minifat = list(struct.unpack(f"<{len(minifat_bytes) // 4}I", minifat_bytes))
+    for at in range(0, len(entries), 128):
+        e = entries[at : at + 128]
+        n = struct.unpack_from("<H", e, 64)[0]
+        if n and e[: n - 2].decode("utf-16-le") == name:
+            start, size = struct.unpack_from("<II", e, 116)
+            if size < cutoff:
+                return b"".join(mini[i * msz : (i + 1) * msz] for i in chain(start, minifat))[:size]
+            return read(start)[:size]
+    raise KeyError(name)
+
+
+def _ole2(stream: bytes, *, loop: str = "", size: int | None = None) -> bytes:
+    """A minimal OLE2 compound file written by hand: version 3, 512-byte sectors, the FAT in sector 0, the
+    directory (root and `Workbook`) in sector 1, the stream from sector 2 on, padded to the 4,096-byte
+    mini-stream cutoff so that it lives in ordinary sectors. `loop`: "stream", the stream's last FAT entry
+    points back at its first sector instead of ending the chain; "directory", the directory's sector points
+    at itself. `size`: the size the stream's directory entry states."""
+    stream = stream.ljust(4096, b"\0")
+    stream = stream.ljust(-(-len(stream) // 512) * 512, b"\0")
+    n = len(stream) // 512
+    if n + 2 > 128:  # pragma: no cover - one FAT sector maps 128
+        raise ValueError("stream too long for one FAT sector")
+    fat = [_FATSECT, 1 if loop == "directory" else _ENDOFCHAIN, *range(3, n + 2)]
+    fat += [2 if loop == "stream" else _ENDOFCHAIN]
+    fat += [_FREESECT] * (128 - len(fat))
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<5H", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header += struct.pack("<9I", 0, 1, 1, 0, 4096, _ENDOFCHAIN, 0, _ENDOFCHAIN, 0)
+    header += struct.pack("<109I", 0, *[_FREESECT] * 108)
+
+    def entry(name: str, kind: int, child: int, start: int, length: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+        fields = struct.pack("<HBB3I", len(raw), kind, 1 if name else 0, _NOSTREAM, _NOSTREAM, child)
+        return raw.ljust(64, b"\0") + fields + bytes(36) + struct.pack("<IQ", start, length)
+
+    directory = entry("Root Entry", 5, 1, _ENDOFCHAIN, 0)
+    directory += entry("Workbook", 2, _NOSTREAM, 2, len(stream) if size is None else size)
+    directory += entry("", 0, _NOSTREAM, 0, 0) * 2
+    return header + struct.pack("<128I", *fat) + directory + stream
+
+
+def _biff(stream: bytes) -> list[tuple[int, bytes]]:
+    """The BIFF records of a Workbook stream: (type, body), in order."""
+    out, at = [], 0
+    while at + 4 <= len(stream):
+        kind, n = struct.unpack_from("<HH", stream, at)
+        out.append((kind, stream[at + 4 : at + 4 + n]))
+        at += 4 + n
+    return out
+
+
+def _unbiff(records: list[tuple[int, bytes]]) -> bytes:
+    return b"".join(struct.pack("<HH", k, len(b)) + b for k, b in records)
+
+
+_BOUNDSHEET, _DIMENSIONS, _LABELSST, _RK = 0x0085, 0x0200, 0x00FD, 0x027E  # BIFF8 record types
+
+
+def _xls_records() -> list[tuple[int, bytes]]:
+    """The corpus form of fixtures/form.xls, as records (one sheet, its BOUNDSHEET pointing at its BOF)."""
+    return _biff(_ole_stream(_xls(), "Workbook"))
+
+
+def _xls_with(edit: Callable[[list[tuple[int, bytes]]], list[tuple[int, bytes]]], **ole: Any) -> Callable[[], bytes]:
+    """fixtures/form.xls's Workbook stream with its records changed by `edit`, in a compound file of `_ole2`
+    (`ole`: its loop and size)."""
+
+    def make() -> bytes:
+        records = edit(_xls_records())
+        return _ole2(_unbiff(records), **ole)
+
+    return make
+
+
+def _set_boundsheet(records: list[tuple[int, bytes]], offset: int) -> list[tuple[int, bytes]]:
+    return [(k, struct.pack("<I", offset) + b[4:]) if k == _BOUNDSHEET else (k, b) for k, b in records]
+
+
+def _xls_dimensions(rows: int, cols: int) -> Callable[[list[tuple[int, bytes]]], list[tuple[int, bytes]]]:
+    """The sheet's DIMENSIONS record says rows 0 to `rows` (exclusive, a 32-bit field) and `cols` columns."""
+
+    def edit(records: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+        return [(k, struct.pack("<IIHHH", 0, rows, 0, cols, 0)) if k == _DIMENSIONS else (k, b) for k, b in records]
+
+    return edit
+
+
+def _xls_far_corner(records: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """A text cell (the first shared string) at IV65536, BIFF8's last cell, after the form's cells, and
+    DIMENSIONS saying so, as Excel would write it (same lengths: BOUNDSHEET's offset still holds)."""
+    records = _xls_dimensions(65536, 256)(records)
+    last = max(i for i, (k, _) in enumerate(records) if k in (_LABELSST, _RK))
+    return [*records[: last + 1], (_LABELSST, struct.pack("<HHHI", 65535, 255, 15, 0)), *records[last + 1 :]]
+
+
+def _xls_sheet_offset(records: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    return _set_boundsheet(records, 0x7FFFFF00)  # 2 GB into a 4 KB stream
 
 
 CASES: list[Case] = [
@@ -796,6 +1086,281 @@ CASES: list[Case] = [
         "填报单位 市宇宙开发局",
         _form("未知单位.xlsx", dept="市宇宙开发局"),
     ),
+    # --- the boundary's edges: a cell reference spelled as XML allows (calamine reads them all)
+    Case(
+        "far-corner-lowercase",
+        ("右下角小写.xlsx",),
+        "E115",
+        'the far-corner cell written r="xfd1048576", too large for the worker',
+        _put("右下角小写.xlsx", _far_corner(_FC.format(' r="xfd1048576"'))),
+    ),
+    Case(
+        "far-corner-spaces",
+        ("右下角空格.xlsx",),
+        "E115",
+        'the far-corner cell written r = "XFD1048576", too large for the worker',
+        _put("右下角空格.xlsx", _far_corner(_FC.format(' r = "XFD1048576"'))),
+    ),
+    Case(
+        "far-corner-tabs",
+        ("右下角制表符.xlsx",),
+        "E115",
+        "the far-corner cell with a tab either side of its `=`, too large for the worker",
+        _put("右下角制表符.xlsx", _far_corner(_FC.format(' r\t=\t"XFD1048576"'))),
+    ),
+    Case(
+        "far-corner-gt-in-attribute",
+        ("右下角属性含大于号.xlsx",),
+        "E115",
+        'the far-corner cell after an attribute holding ">" (note="a>b" r="XFD1048576"), too large for the worker',
+        _put(
+            "右下角属性含大于号.xlsx", _far_corner(_FC.format(' note="a>b" r="XFD1048576"'), 'note="1>0" r="1048576"')
+        ),
+    ),
+    Case(
+        "row-11-digits",
+        ("十一位行号.xlsx",),
+        "E115",
+        "a cell at A12345678901 (an 11-digit row number, past 2^32)",
+        _put("十一位行号.xlsx", _far_corner(_FC.format(' r="A12345678901"'), 'r="12345678901"')),
+    ),
+    Case(
+        "row-8-digits",
+        ("八位行号.xlsx",),
+        "E115",
+        "a cell at A12345678 (an 8-digit row number, 12 times Excel's last row)",
+        _put("八位行号.xlsx", _far_corner(_FC.format(' r="A12345678"'), 'r="12345678"')),
+    ),
+    Case(
+        "cells-without-refs",
+        ("无坐标单元格.xlsx",),
+        "E104",
+        "1,000,000 cells in 1,000 rows, none with an r attribute (15 MB in 32 KB: the scan's ratio limit)",
+        _put("无坐标单元格.xlsx", lambda: _cells_without_refs(1000, 1000)),
+    ),
+    Case(
+        "cells-without-refs-reaching-calamine",
+        ("无坐标单元格未超压缩比.xlsx",),
+        "E104",
+        "the same million cells after 200 KB that do not compress (ratio under 100:1): the reader's cell limit",
+        _put("无坐标单元格未超压缩比.xlsx", lambda: _cells_without_refs(1000, 1000, noise=200_000)),
+    ),
+    # --- where the sheet part is (its relationship names it; the scan must find the same part calamine reads)
+    Case(
+        "sheet-name-case",
+        ("部件名大小写.xlsx",),
+        "E113",
+        "a form's sheet with a DTD stored as xl/worksheets/Sheet1.dat, its relationship saying worksheets/sheet1.dat "
+        "(calamine finds parts whatever their case)",
+        _put("部件名大小写.xlsx", lambda: _relocated("xl/worksheets/Sheet1.dat", "worksheets/sheet1.dat", XXE)),
+    ),
+    Case(
+        "sheet-name-case-formula",
+        ("部件名大小写公式.xlsx",),
+        "W304",
+        "the same place for a form whose progress cell D6 is a formula (its cell facts come from the scan)",
+        _put(
+            "部件名大小写公式.xlsx",
+            lambda: _relocated("xl/worksheets/Sheet1.dat", "worksheets/sheet1.dat", form=_cached_value),
+        ),
+        reads=True,
+    ),
+    Case(
+        "sheet-target-dot",
+        ("部件路径点.xlsx",),
+        "E101",
+        "a form whose relationship names its sheet /xl/./worksheets/sheet1.xml: calamine cannot resolve it",
+        _put("部件路径点.xlsx", lambda: _relocated("xl/worksheets/sheet1.xml", "/xl/./worksheets/sheet1.xml")),
+    ),
+    Case(
+        "sheet-target-dotdot",
+        ("部件路径上级.xlsx",),
+        "E101",
+        "the same with ../xl/worksheets/sheet1.xml (calamine cannot resolve it: E101, resave)",
+        _put("部件路径上级.xlsx", lambda: _relocated("xl/worksheets/sheet1.xml", "../xl/worksheets/sheet1.xml")),
+    ),
+    Case(
+        "sheet-listed-200-times",
+        ("同一工作表200次.xlsx",),
+        "W303",
+        "a good form whose workbook.xml names its one sheet part 200 times (read normally)",
+        _put("同一工作表200次.xlsx", lambda: _sheet_listed(200)),
+        reads=True,
+    ),
+    # --- counts a file states about itself
+    Case(
+        "sst-count-2-31",
+        ("共享字符串计数2的31次方.xlsx",),
+        "E115",
+        'a form whose sharedStrings says uniqueCount="2147483648" (calamine reserves that many strings)',
+        _put("共享字符串计数2的31次方.xlsx", lambda: _sst_count("2147483648")),
+    ),
+    Case(
+        "sst-count-2-64",
+        ("共享字符串计数2的64次方.xlsx",),
+        "W303",
+        'the same with uniqueCount="18446744073709551616" (2^64: not a number calamine takes; read normally)',
+        _put("共享字符串计数2的64次方.xlsx", lambda: _sst_count("18446744073709551616")),
+        reads=True,
+    ),
+    # --- zip compression methods
+    Case(
+        "bzip2-members",
+        ("BZIP2压缩.xlsx",),
+        "E101",
+        "a good form whose parts are bzip2-compressed (zipfile.ZIP_BZIP2)",
+        _put("BZIP2压缩.xlsx", lambda: _compressed_with(zipfile.ZIP_BZIP2)),
+    ),
+    Case(
+        "lzma-members",
+        ("LZMA压缩.xlsx",),
+        "E101",
+        "a good form whose parts are LZMA-compressed (zipfile.ZIP_LZMA)",
+        _put("LZMA压缩.xlsx", lambda: _compressed_with(zipfile.ZIP_LZMA)),
+    ),
+    # --- .ods repeat counts spelled as XML and XML Schema integers allow
+    Case(
+        "ods-rows-single-quotes",
+        ("重复行单引号.ods",),
+        "E115",
+        "table:number-rows-repeated='1000000' (single quotes)",
+        _put("重复行单引号.ods", _ods_repeat_rows("table:number-rows-repeated='1000000'")),
+    ),
+    Case(
+        "ods-rows-spaces",
+        ("重复行空格.ods",),
+        "E115",
+        'table:number-rows-repeated = "1000000" (spaces around =)',
+        _put("重复行空格.ods", _ods_repeat_rows('table:number-rows-repeated = "1000000"')),
+    ),
+    Case(
+        "ods-rows-plus",
+        ("重复行加号.ods",),
+        "E115",
+        'table:number-rows-repeated="+1000000"',
+        _put("重复行加号.ods", _ods_repeat_rows('table:number-rows-repeated="+1000000"')),
+    ),
+    Case(
+        "ods-cols-single-quotes",
+        ("重复列单引号.ods",),
+        "E104",
+        "table:number-columns-repeated='1000' (single quotes) in 1,000 rows: a million cells",
+        _put("重复列单引号.ods", _ods_repeat_cols("table:number-columns-repeated='1000'")),
+    ),
+    Case(
+        "ods-cols-spaces",
+        ("重复列空格.ods",),
+        "E104",
+        'table:number-columns-repeated = "1000" (spaces around =) in 1,000 rows',
+        _put("重复列空格.ods", _ods_repeat_cols('table:number-columns-repeated = "1000"')),
+    ),
+    Case(
+        "ods-cols-plus",
+        ("重复列加号.ods",),
+        "E104",
+        'table:number-columns-repeated="+1000" in 1,000 rows',
+        _put("重复列加号.ods", _ods_repeat_cols('table:number-columns-repeated="+1000"')),
+    ),
+    Case(
+        "ods-text-s-billion",
+        ("十亿空格.ods",),
+        "E115",
+        '`<text:s text:c="1000000000"/>` (a billion spaces) in a progress cell',
+        _put("十亿空格.ods", lambda: _ods_spaces("1000000000")),
+    ),
+    # --- old-format workbooks: fixtures/form.xls's records in an OLE2 file built by hand
+    Case(
+        "xls-rebuilt",
+        ("重建旧版.xls",),
+        "W303",
+        "fixtures/form.xls's Workbook stream in a compound file written here (read normally: the builder works)",
+        _put("重建旧版.xls", _xls_with(lambda r: r)),
+        reads=True,
+    ),
+    Case(
+        "xls-dimensions-2-32",
+        ("旧版维度2的32次方.xls",),
+        "E115",
+        "an .xls whose DIMENSIONS record says rows 0 to 0xFFFFFFFF (2^32 - 1 rows; calamine reserves them)",
+        _put("旧版维度2的32次方.xls", _xls_with(_xls_dimensions(0xFFFFFFFF, 256))),
+    ),
+    Case(
+        "xls-fat-loop",
+        ("旧版FAT循环.xls",),
+        "W303",
+        "an .xls whose FAT chain for the Workbook stream loops back to its first sector (its stated size ends "
+        "the read: read normally)",
+        _put("旧版FAT循环.xls", _xls_with(lambda r: r, loop="stream")),
+        reads=True,
+    ),
+    Case(
+        "xls-fat-loop-directory",
+        ("旧版目录FAT循环.xls",),
+        "E115",
+        "an .xls whose directory sector's FAT entry points at itself (a chain with no stated size)",
+        _put("旧版目录FAT循环.xls", _xls_with(lambda r: r, loop="directory")),
+    ),
+    Case(
+        "xls-stream-size-4g",
+        ("旧版流长度4G.xls",),
+        "W303",
+        "an .xls whose directory says its 4 KB Workbook stream is 4 GB (0xFFFFFFFF bytes; read normally)",
+        _put("旧版流长度4G.xls", _xls_with(lambda r: r, size=0xFFFFFFFF)),
+        reads=True,
+    ),
+    Case(
+        "xls-sheet-offset",
+        ("旧版工作表偏移越界.xls",),
+        "E101",
+        "an .xls whose BOUNDSHEET record puts the sheet 2 GB into a 4 KB stream",
+        _put("旧版工作表偏移越界.xls", _xls_with(_xls_sheet_offset)),
+    ),
+    Case(
+        "xls-far-corner",
+        ("旧版右下角.xls",),
+        "E115",
+        "an .xls with a text cell at IV65536 (BIFF8's last cell: 16.7 million cells from A1)",
+        _put("旧版右下角.xls", _xls_with(_xls_far_corner)),
+    ),
+    # --- CSV: big, odd, and valid in other encodings
+    Case(
+        "csv-19mb-newlines",
+        ("换行.csv",),
+        "E104",
+        "19 MB of newlines (under the 20 MB file limit: the CSV reader's row limit stops it)",
+        _newlines,
+    ),
+    Case(
+        "csv-field-140000",
+        ("超长字段.csv",),
+        "E220",
+        "a progress field of 140,000 characters (past the csv module's default 131,072)",
+        _put("超长字段.csv", lambda: _csv({1: "进" * 140_000})),
+    ),
+    Case(
+        "csv-utf16",
+        ("UTF16表格.csv",),
+        "W303",
+        "a good CSV form in UTF-16 with its BOM (read normally)",
+        _put("UTF16表格.csv", lambda: _csv_text({}, "utf-16")),
+        reads=True,
+    ),
+    Case(
+        "csv-utf32",
+        ("UTF32表格.csv",),
+        "W303",
+        "a good CSV form in UTF-32 with its BOM (read normally)",
+        _put("UTF32表格.csv", lambda: _csv_text({}, "utf-32")),
+        reads=True,
+    ),
+    Case(
+        "name-245-bytes",
+        (LONG_NAME,),
+        "W303",
+        "a good form whose name is 245 bytes of UTF-8 (80 Chinese characters and .xlsx; read normally)",
+        _form(LONG_NAME),
+        reads=True,
+    ),
 ]
 
 
@@ -835,7 +1400,8 @@ def table() -> str:
     lines = ["| case | file(s) | expected | input |", "|---|---|---|---|"]
     for c in CASES:
         files = ", ".join(f"`{f.strip() if f.strip() == f else repr(f)}`" for f in c.files)
-        lines.append(f"| {c.id} | {files} | {c.code} | {c.what} |")
+        expected = c.code + (", read" if c.reads else "") + (" (xfail: known defect)" if c.defect else "")
+        lines.append(f"| {c.id} | {files} | {expected} | {c.what} |")
     return "\n".join(lines)
 
 

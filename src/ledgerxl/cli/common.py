@@ -47,10 +47,15 @@ previous_option = click.option(
 )
 
 
-def echo(text: str = "", err: bool = False) -> None:
-    """click.echo with every control character from an input written out (text.visible), line by line:
-    the line breaks of ledgerxl's own messages stay; untrusted fields escape theirs where they are
-    formatted (format_finding, inputs_report), so a file name cannot forge a line."""
+def echo(line: str = "", err: bool = False) -> None:
+    """One line on the terminal, every control character in it written out (text.visible): a newline,
+    ESC or U+202E in a file name or a cell is shown, not obeyed."""
+    click.echo(visible(line, keep="\t"), err=err)
+
+
+def echo_block(text: str, err: bool = False) -> None:
+    """Several lines ledgerxl composed (a finding and its hint, the status table): its own line breaks
+    stay; the fields from inputs were escaped where they were formatted (format_finding, format_status)."""
     click.echo("\n".join(visible(line, keep="\t") for line in text.split("\n")), err=err)
 
 
@@ -61,7 +66,7 @@ class CliError(click.ClickException):
     its own subclass: `CliError.of(code)(message)`."""
 
     def show(self, file: Any = None) -> None:
-        echo(f"错误：{self.format_message()}", err=True)
+        echo_block(f"错误：{self.format_message()}", err=True)
 
     @staticmethod
     @functools.cache

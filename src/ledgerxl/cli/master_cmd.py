@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledgerxl.cli.common import config_option, echo, handle_errors
+from ledgerxl.cli.common import config_option, echo, echo_block, handle_errors
 
 
 @click.group(name="master")
@@ -80,7 +80,7 @@ def check(master_path: Path | None, config_path: Path | None) -> None:
     if r.config:
         echo(f"单位别名：{r.config}")
     for f in r.findings:
-        echo(format_finding(f, "  "))
+        echo_block(format_finding(f, "  "))
     if r.findings:
         echo(f"检查未通过：{len(r.findings)} 个问题。")
         raise SystemExit(1)

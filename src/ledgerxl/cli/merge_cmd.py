@@ -9,6 +9,7 @@ import click
 from ledgerxl.cli.common import (
     config_option,
     echo,
+    echo_block,
     handle_errors,
     inputs_argument,
     jobs_option,
@@ -90,7 +91,7 @@ def merge(
     for line in inputs_report(r, "读取"):
         echo(line)
     for line in findings_report(r.findings):
-        echo(line)
+        echo_block(line)
     if r.blocked:
         echo(
             f"有 {len(r.errors)} 条错误，未生成台账。请按提示修改后重新报送，"

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ledgerxl.cli.common import config_option, echo, handle_errors
+from ledgerxl.cli.common import config_option, echo_block, handle_errors
 from ledgerxl.cli.summary import format_finding, sort_findings
+from ledgerxl.text import visible
 
 if TYPE_CHECKING:
     from ledgerxl.jobs.status import Status
@@ -33,7 +34,7 @@ def status(config_path: Path | None, period: str | None) -> None:
     from ledgerxl.config import load_config
     from ledgerxl.jobs.status import load_status
 
-    echo(format_status(load_status(load_config(config_path), period)))
+    echo_block(format_status(load_status(load_config(config_path), period)))
 
 
 def _version_line(v: Version) -> str:
@@ -43,7 +44,7 @@ def _version_line(v: Version) -> str:
         state = f"有 {v.errors} 条错误，未采用"
     else:
         state = "已被较新的版本取代"
-    return f"{'★' if v.current else ' '} {v.name}  收到于 {v.received_at[:19]}  {state}"
+    return f"{'★' if v.current else ' '} {visible(v.name)}  收到于 {v.received_at[:19]}  {state}"
 
 
 def format_status(st: Status) -> str:
@@ -70,7 +71,7 @@ def format_status(st: Status) -> str:
         lines.append(f"无法确定报送单位的文件 {len(st.unassigned)} 个：")
         for v in st.unassigned:
             where = "" if v.in_inbox else "，已不在收件箱"
-            lines.append(f"    {v.name}  收到于 {v.received_at[:19]}  错误 {v.errors} 条{where}")
+            lines.append(f"    {visible(v.name)}  收到于 {v.received_at[:19]}  错误 {v.errors} 条{where}")
     if st.open_errors:
         lines.append(f"未解决的错误 {len(st.open_errors)} 条：")
         for f in sort_findings(st.open_errors):

@@ -19,6 +19,7 @@ from ledgerxl.contained import Failed, Pool
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ReadError, os_reason
 from ledgerxl.jobs import parallel
+from ledgerxl.jobs.history import FileHistory
 from ledgerxl.jobs.inputs import ReadProgress, input_labels
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period
@@ -94,6 +95,9 @@ def check_file(shared: tuple[Departments, FormCheck | None], f: Path, label: str
         return FileChecked(None, [codes.unreadable(e, label)])
     except OSError as e:
         return FileChecked(None, [codes.make(codes.E101, f"无法打开文件：{os_reason(e)}。", file=label)])
+    except Exception as e:  # noqa: BLE001 - a parser's own error on a damaged file: that file's finding alone
+        msg = f"文件已损坏或结构异常，读取时出错（{type(e).__name__}）。"
+        return FileChecked(None, [codes.make(codes.E101, msg, file=label)])
     # text that would not survive publishing unchanged, then the form's rules
     return FileChecked(sub, check_content(sub), rules.check_form(sub) if rules is not None else [])
 
@@ -164,13 +168,24 @@ def check_inputs(
     progress: ReadProgress | None = None,
     jobs: int | None = None,
     pool: Pool | None = None,
+    history: FileHistory | None = None,
 ) -> Checked:
-    """Read and check every file, choose one form per department, and check the set. `missing`: say who
-    has sent nothing (W305), which only makes sense for a whole inbox."""
+    """Read and check every file, choose one form per department by the one rule, and check the set.
+    `missing`: say who has sent nothing (W305), which only makes sense for a whole inbox. `history`: the
+    working folder's (jobs.history.file_history): the order batch received the files in and the clerk's
+    decisions; without it, the files' modification times."""
     checked = check_files(files, departments, FormRules(master, period, previous), progress, jobs, pool)
     subs = [c.submission for c in checked if c.submission is not None]
     findings = [f for c in checked for f in c.read]
     by_file = {c.submission.path: c.rules for c in checked if c.submission is not None}
-    selection = choose_submissions(subs)
+    with_errors = {
+        c.submission.path
+        for c in checked
+        if c.submission is not None and any(f.severity == "error" for f in (*c.read, *c.rules))
+    }
+    if history is None:
+        selection = choose_submissions(subs, has_errors=lambda s: s.path in with_errors)
+    else:
+        selection = choose_submissions(subs, history.receipt, lambda s: s.path in with_errors, history.decision)
     findings += validate(subs, master, period, previous, missing=missing, checked=by_file, selection=selection)
     return Checked(period, master, files, subs, findings, selection)

@@ -12,6 +12,7 @@ from ledgerxl.config import Config
 from ledgerxl.departments import Departments
 from ledgerxl.jobs.check import Checked, check_inputs, load_inputs, run_pool
 from ledgerxl.jobs.gcpause import paused_gc
+from ledgerxl.jobs.history import file_history
 from ledgerxl.jobs.init import ensure_ready
 from ledgerxl.jobs.inputs import ReadProgress, collect_inputs, input_labels, resolve_options
 from ledgerxl.ledger import accepted_part, build_ledger
@@ -75,7 +76,10 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
     with run_pool(cfg.jobs, files) as pool:
         master, previous = load_inputs(master_path, opts.previous, period, cfg.placeholder, pool)
         departments = Departments(master.departments, cfg.aliases)
-        checked = check_inputs(files, master, period, departments, previous, progress=opts.progress, pool=pool)
+        history = file_history(cfg, period, files)  # the folder's one truth about versions, when it has one
+        checked = check_inputs(
+            files, master, period, departments, previous, progress=opts.progress, pool=pool, history=history
+        )
     result = MergeResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
     report = out / REPORT_NAME
     if result.errors and not opts.allow_errors:

@@ -35,11 +35,13 @@ class Status:
 
     @property
     def submitted(self) -> list[DepartmentStatus]:
-        return [d for d in self.departments if d.current]
+        """Departments whose current version has no errors (as batch counts them)."""
+        return [d for d in self.departments if d.current and not d.current.errors]
 
     @property
     def missing(self) -> list[DepartmentStatus]:
-        return [d for d in self.departments if not d.current]
+        """Departments still to send a form, or a corrected one (their current version has errors)."""
+        return [d for d in self.departments if not d.current or d.current.errors]
 
 
 def load_status(cfg: Config, period: str | None = None) -> Status:

@@ -470,7 +470,7 @@ class Store:
             if v.department is None:
                 if v.in_inbox:
                     out.append(v.file_id)
-            elif v.file_id > latest_current.get(v.department, 0):
+            elif v.file_id >= latest_current.get(v.department, 0):  # the current one too: its rows with errors
                 out.append(v.file_id)
         return out
 
@@ -497,6 +497,24 @@ class Store:
                     del out[used[dept]]
                 used[dept] = fid
         return out
+
+    def warning_counts(self, period: Period) -> dict[int, int]:
+        return dict(
+            self.conn.execute(
+                "SELECT f.id, count(x.id) FROM files f JOIN findings x ON x.file_id = f.id"
+                " WHERE f.period = ? AND x.severity = 'warning' GROUP BY f.id",
+                (period.code,),
+            ).fetchall()
+        )
+
+    def current_files(self, period: Period) -> list[tuple[Submission, int]]:
+        """The current submissions with their file ids, by department."""
+        rows = self.conn.execute(
+            "SELECT c.department, s.id, s.file_id FROM current c JOIN submissions s ON s.id = c.submission_id"
+            " WHERE c.period = ? ORDER BY c.department",
+            (period.code,),
+        ).fetchall()
+        return [(self.load_submission(sid), fid) for _, sid, fid in rows]
 
     def version_heads(self, period: Period) -> list[tuple[int, int, Submission, int]]:
         """Every submission of the period as (file id, submission id, the submission without its entries,

@@ -13,6 +13,7 @@ from ledgerxl.departments import Departments
 from ledgerxl.errors import UsageError
 from ledgerxl.jobs.check import Checked, check_inputs, load_inputs, run_pool
 from ledgerxl.jobs.gcpause import paused_gc
+from ledgerxl.jobs.history import file_history
 from ledgerxl.jobs.inputs import ReadProgress, collect_inputs, resolve_options
 from ledgerxl.model import Finding
 from ledgerxl.periods import Period
@@ -59,7 +60,10 @@ def _run_validate(opts: ValidateOptions) -> ValidateResult:
     with run_pool(opts.jobs or cfg.jobs, files) as pool:
         master, previous = load_inputs(master_path, opts.previous, period, cfg.placeholder, pool)
         departments = Departments(master.departments, cfg.aliases)
-        checked = check_inputs(files, master, period, departments, previous, whole_folder, opts.progress, pool=pool)
+        history = file_history(cfg, period, files)  # the folder's one truth about versions, when it has one
+        checked = check_inputs(
+            files, master, period, departments, previous, whole_folder, opts.progress, pool=pool, history=history
+        )
         result = ValidateResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
         if opts.annotate is not None:
             _annotate(result, Path(opts.annotate), pool)

@@ -176,8 +176,12 @@ def _xlsx_sheet_part(z: zipfile.ZipFile, sheet: str) -> tuple[str, str]:
         if el.get("Id") == rid:
             target = el.get("Target", "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            # the member as stored: calamine matches names whatever their case, and so does the scan
+            by_lower = {n.lower(): n for n in z.namelist()}
+            part = by_lower.get(part.lower(), part)
             folder, name = posixpath.split(part)
-            return part, posixpath.join(folder, "_rels", name + ".rels")
+            rels_part = posixpath.join(folder, "_rels", name + ".rels")
+            return part, by_lower.get(rels_part.lower(), rels_part)
     raise KeyError(rid)
 
 

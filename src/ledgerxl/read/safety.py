@@ -246,7 +246,7 @@ def _check_zip(path: Path, suffix: str) -> Scanned:
         if len(raw) > MAX_FILE_BYTES:  # grew since it was measured
             raise ReadError(codes.E104, f"文件超过上限 {_mb(MAX_FILE_BYTES)}。", "请删除填报表以外的内容后重新报送。")
         zf = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as e:  # a version it lacks
         raise ReadError(
             codes.E101, "文件不完整或已损坏（压缩结构无法识别）。", "文件可能在传输中被截断，请重新导出并报送。"
         ) from e
@@ -457,15 +457,21 @@ def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: Kind, m
     cell_facts = kind.name == "ods"
     sheets: set[str] = set()
     if kind.name == "xlsx":
-        # the parts calamine reads as sheets: those workbook.xml names (stored anywhere), and xl/worksheets/
-        sheets = set(_sheet_parts(zf, members)) | {
-            i.filename for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+        # the parts calamine reads as sheets: those workbook.xml names (stored anywhere, matched whatever the
+        # case: calamine finds Sheet1.xml for a target of sheet1.xml), and xl/worksheets/
+        sheets = {n.lower() for n in _sheet_parts(zf, members)} | {
+            i.filename.lower()
+            for i in infos
+            if i.filename.lower().startswith("xl/worksheets/") and i.filename.lower().endswith(".xml")
         }
     for info in infos:
         name = info.filename
-        if info.is_dir() or (name not in sheets and not name.lower().endswith((".xml", ".rels", ".vml"))):
+        if info.is_dir():
             continue
-        whole = name in _WHOLE or name in sheets
+        # every member is checked for a DTD, whatever it is called: a parser goes by the relationships and
+        # content types, not by names (a sheet stored as Sheet1.dat once passed unchecked)
+        is_sheet = name.lower() in sheets
+        whole = name in _WHOLE or is_sheet
         data = None if whole else members.prolog(info)
         if data is None:
             data = members.read(info)
@@ -476,7 +482,7 @@ def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: Kind, m
                 f"文件内部的 {name} 含有 DOCTYPE/ENTITY 声明，出于安全原因拒绝读取。",
                 "正常的 Excel/WPS 文件不含这种声明。请用 Excel/WPS 打开后另存为新的 .xlsx 再报送。",
             )
-        if name in sheets:
+        if is_sheet:
             cell_facts = cell_facts or has_facts(data)
     return cell_facts
 

@@ -45,6 +45,7 @@ WORD_SUFFIXES = (".docx",)
 REQUIRED = ("number", "progress")  # what read.submission needs of a header (its REQUIRED)
 MAX_SPAN = 64  # a Word table has at most 63 columns; gridSpan="300000000" would make 300 million cells
 MAX_DEPTH = 32  # content controls and nested tables deeper than this are not read
+MAX_LABEL = 8  # characters of a label, brackets aside (META_LABELS' longest is 4)
 MAX_META_ROWS = 50  # labelled lines taken from outside the tables (a reply has four or five)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -134,9 +135,7 @@ def _document_xml(path: Path) -> bytes:
     except ReadError:
         raise
     except NotImplementedError as e:  # Deflate64 and the like, from some zip tools
-        raise ReadError(
-            codes.E101, f"文件内部的 {_DOCUMENT} 使用了不支持的压缩方式，无法解压。", _RESAVE
-        ) from e
+        raise ReadError(codes.E101, f"文件内部的 {_DOCUMENT} 使用了不支持的压缩方式，无法解压。", _RESAVE) from e
     except PermissionError as e:
         raise ReadError(codes.E112, f"无法打开文件：{os_reason(e)}。", "请检查文件权限，或由有权限的账号运行。") from e
     except Exception as e:  # BadZipFile (truncated, CRC), zlib.error, EOFError, OSError
@@ -163,7 +162,7 @@ def document_grids(data: bytes) -> list[Grid]:
             f"文件内部的 {_DOCUMENT} 含有 DOCTYPE/ENTITY 声明，出于安全原因拒绝读取。",
             "正常的 Word/WPS 文档不含这种声明。请用 Word/WPS 打开后另存为新的 .docx 再报送。",
         ) from e
-    except (ParseError, ValueError) as e:  # malformed XML; ValueError for bytes expat cannot take
+    except (ParseError, ValueError, LookupError) as e:  # malformed XML, bytes expat cannot take, an unknown encoding
         raise ReadError(codes.E101, "Word 文档正文已损坏（XML 格式错误），无法读取。", _RESAVE) from e
     body = root.find(W + "body")
     if body is None:
@@ -190,7 +189,8 @@ def labelled_lines(text: str) -> list[str]:
         for a, b in zip(starts, starts[1:] + [len(line)]):
             part = line[a:b].strip()
             label = re.split(r"[:：]", part, maxsplit=1)[0]
-            if len(norm_header(label)) >= 2:  # 填报单位（盖章） is 填报单位; （盖章） alone is no label
+            # 填报单位（盖章） is 填报单位; （盖章） alone is no label, 现将有关情况报告如下 a sentence
+            if 2 <= len(norm_header(label)) <= MAX_LABEL:
                 out.append(part)
     return out
 
@@ -208,7 +208,7 @@ class _Budget:
         if self.rows > MAX_ROWS or self.cells > MAX_CELLS:
             raise ReadError(
                 codes.E104,
-                f"Word 文档的表格超过上限（共 {MAX_ROWS} 行、{MAX_CELLS} 个单元格）。",
+                f"Word 文档的表格超过上限（{MAX_ROWS} 行或 {MAX_CELLS} 个单元格）。",
                 "请只保留进展情况表格，另存为新文件后重新报送。",
             )
 

@@ -91,7 +91,11 @@ def choose_submissions(
             sel.chosen.append(s)
     for dept, group in groups.items():
         group = sorted(group, key=lambda s: (s.name, str(s.path)))
-        sel.withdrawn.extend(s for s in group if decision(s) == "withdraw")
+        for s in group:
+            if decision(s) == "withdraw":
+                sel.withdrawn.append(s)
+                msg = f"本文件“{s.name}”已被督查室撤回，不参与汇总（ledgerxl versions 可查看原因和记录人）。"
+                sel.findings.append(codes.make(codes.W317, msg, file=s.name, sheet=s.sheet, department=dept))
         group = [s for s in group if decision(s) != "withdraw"]
         if not group:
             continue
@@ -126,9 +130,9 @@ def choose_submissions(
         if has_errors(newest):  # rule 3: a newer version with errors does not replace a good one
             good = [s for s in group if s is not newest and not has_errors(s)]
             if good:
-                older, older_basis = _pick(good, receipt)
+                older, _ = _pick(good, receipt)
                 if older is not None:
-                    winner, basis = older, older_basis
+                    winner, basis = older, _explain(older, group, receipt)
                     sel.findings.append(
                         codes.make(
                             codes.W316,
@@ -173,15 +177,26 @@ def _pick(
     top = [s for s in candidates if keys[id(s)] == latest_key]
     if len(top) > 1:
         return None, lambda s: ""
-    w = top[0]
+    return top[0], _explain(top[0], group, receipt)
+
+
+def _explain(
+    w: Submission, group: list[Submission], receipt: Callable[[Submission], Hashable]
+) -> Callable[[Submission], str]:
+    """For each other version of `group`, why `w` counts instead of it."""
+    dates = {id(s): parse_date(s.filled_date) for s in group}
 
     def basis(s: Submission) -> str:
         dw, ds = dates[id(w)], dates[id(s)]
         if dw and ds and dw != ds:
-            return f"填报日期 {dw} 晚于 {ds}"
+            return f"填报日期 {dw} {'晚于' if dw > ds else '早于'} {ds}"
         same = f"填报日期同为 {ds}，" if dw and ds else ""
         if receipt is _by_mtime:
-            return f"{same}文件修改时间 {_when(w.mtime)} 晚于 {_when(s.mtime)}"
-        return f"{same}收到得更晚"
+            return (
+                f"{same}文件修改时间 {_when(w.mtime)} 晚于 {_when(s.mtime)}"
+                if w.mtime >= s.mtime
+                else f"{same}较早的版本没有错误"
+            )
+        return f"{same}收到得更晚" if receipt(w) > receipt(s) else f"{same}较早的版本没有错误"  # type: ignore[operator]
 
-    return w, basis
+    return basis

@@ -31,8 +31,14 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def annotated_name(path: Path) -> str:
+    """原名（校验意见）.xlsx, the stem shortened to fit a file name (255 bytes on most systems; a 245-byte
+    name made the whole --annotate run fail)."""
     suffix = ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
-    return f"{path.stem}{SUFFIX}{suffix}"
+    room = 240 - len(f"{SUFFIX}{suffix}".encode())
+    stem = path.stem
+    if len(stem.encode()) > room:
+        stem = stem.encode()[: room - 3].decode("utf-8", "ignore") + "…"
+    return f"{stem}{SUFFIX}{suffix}"
 
 
 def _comment_text(findings: list[Finding]) -> str:

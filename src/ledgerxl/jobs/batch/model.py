@@ -161,6 +161,7 @@ class RunState:
         self.store = store
         self.dry = opts.dry_run
         self.hashes: dict[Path, str] = {}  # inbox file -> sha256, as scanned
+        self.selection_findings: list[Finding] = []  # what the version rule says (W306, W316, E208)
 
     def stage(self, name: str) -> None:
         """Tell BatchOptions.on_stage that the run has reached `name` (one of STAGES)."""

@@ -10,10 +10,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ledgerxl import contained
+from ledgerxl import codes, contained
 from ledgerxl.jobs.batch.logfile import log
 from ledgerxl.jobs.batch.model import PROCESSED_DIR, BatchResult, OutputFile, RunState
 from ledgerxl.jobs.store import Version
+from ledgerxl.ledger import accepted_part
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import parse_period
 
@@ -24,22 +25,30 @@ def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
     from ledgerxl.write.reminders import TEXT_NAME, XLSX_NAME, build_reminders, reminders_text, reminders_xlsx
 
     store, period, out = run.store, run.period, run.paths.out
-    current = store.current(period)
-    subs = store.current_submissions(period)
-    ledger, outputs = render_outputs(master, subs, period, run.cfg, out)
+    subs: list[Submission] = []
+    refused_items: set[tuple[int, str]] = set()
+    for sub, file_id in store.current_files(period):
+        # a current version with errors in some rows (every version has errors): its good rows count
+        part, refused = accepted_part(sub, store.findings_of([file_id], "error"))
+        if part is not None:
+            subs.append(part)
+            refused_items |= refused
+    ledger, outputs = render_outputs(master, subs, period, run.cfg, out, refused_items)
     result.items = len(ledger.rows)
     result.items_with_progress = ledger.items_with_progress
 
     versions = store.versions(period)
-    result.submitted = [d for d in master.departments if d in current]
-    result.missing = [d for d in master.departments if d not in current]
+    # a department whose current version has errors (every version it sent has some) must send again
+    good = {v.department for v in versions if v.current and v.department and not v.errors}
+    result.submitted = [d for d in master.departments if d in good]
+    result.missing = [d for d in master.departments if d not in good]
     open_files = store.open_error_files(period)
     result.open_errors = store.findings_of(open_files, "error")
     result.findings = state_findings(run, master, subs, versions, result)
 
     rejected = Counter(v.department for v in versions if v.department and not v.accepted)
     contacts = {d: (c, p, str(parse_period(code))) for d, (c, p, code) in store.last_contacts().items()}
-    reminders = build_reminders(master, set(current), contacts, rejected, str(period))
+    reminders = build_reminders(master, good, contacts, rejected, str(period))
     title = run.cfg.ledger_title(period).removesuffix("台账") + "催报名单"
     as_of = f"{versions[-1].received_at[:16]}（最近一次收到报送）" if versions else "尚未收到任何报送"
     outputs[out / XLSX_NAME] = reminders_xlsx(reminders, title=title, as_of=as_of, date=run.cfg.date_for(period))
@@ -72,7 +81,10 @@ def state_findings(
     from ledgerxl.rules.sets import check_set
 
     current_files = [v.file_id for v in versions if v.current]
-    return [*result.open_errors, *run.store.findings_of(current_files, "warning"), *check_set(current, master)]
+    warnings = run.store.findings_of(current_files, "warning")
+    # the version rule's findings come from this run's choice; check_set's W306 would be its own choice again
+    across = [f for f in check_set(current, master) if f.code not in (codes.W306, codes.E208)]
+    return [*result.open_errors, *warnings, *run.selection_findings, *across]
 
 
 def move_processed(run: RunState, result: BatchResult) -> None:

@@ -5,36 +5,24 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ledgerxl import __version__, codes
+from ledgerxl import __version__
 from ledgerxl.jobs.batch.logfile import log
 from ledgerxl.jobs.batch.model import BatchResult, Incoming, NewFile, RunState
 from ledgerxl.jobs.store import now
 
 
 def record_files(run: RunState, run_id: int, incoming: list[Incoming], present: set[str], result: BatchResult) -> None:
-    """One transaction: every new file with its submission and findings, and the current versions."""
-    current = run.store.current(run.period)
-    new_current: dict[str, NewFile] = {}
+    """One transaction: every new file with its submission and findings, then each department's current
+    version by the one rule (jobs.history), which the clerk's decisions and the forms' dates govern, not the
+    order the files happened to arrive in."""
+    from ledgerxl.jobs.history import refresh_current
+
     with run.store.transaction():
+        new: dict[int, NewFile] = {}
         for inc in incoming:
             sub = inc.submission
             dept = sub.department if sub else None
             accepted = sub is not None and dept is not None and not any(f.severity == "error" for f in inc.findings)
-            if accepted and dept in current:
-                _, old_name, old_at = current[dept]
-                inc.findings.append(
-                    codes.make(
-                        codes.W306,
-                        f"{dept}再次报送：以本文件为准，替换此前的 {old_name}（{old_at[:19]} 收到）。",
-                        file=inc.path.name,
-                        sheet=sub.sheet if sub else "",
-                        department=dept or "",
-                        # not the default hint (delete the newer file): the database keeps every file
-                        # it received, and a copy of the old file, same bytes, would be skipped
-                        hint="如需以旧版为准：在 Excel/WPS 中打开旧版，另存为新文件后放入收件箱"
-                        "（内容完全相同的文件不会再处理）。",
-                    )
-                )
             sid = run.store.add_file(
                 run_id,
                 run.period,
@@ -49,15 +37,16 @@ def record_files(run: RunState, run_id: int, incoming: list[Incoming], present: 
             )
             nf = NewFile(inc.path.name, inc.sha256, inc.size, dept, inc.findings, accepted)
             result.new.append(nf)
-            if accepted and dept and sid is not None:
-                run.store.set_current(run.period, dept, sid, run_id)
-                current[dept] = (sid, inc.path.name, now())
-                new_current[dept] = nf
-                log.info("%s 的当前版本：%s", dept, inc.path.name)
+            if sid is not None:
+                new[sid] = nf
+        stored = refresh_current(run.store, run.period, run_id)
         run.store.set_presence(present)
         run.stage("db")
-    for nf in new_current.values():
-        nf.current = True
+    run.selection_findings = stored.findings
+    for dept, sid in stored.current.items():
+        if sid in new:
+            new[sid].current = True
+            log.info("%s 的当前版本：%s", dept, new[sid].name)
 
 
 def run_record(run: RunState, result: BatchResult, started: str) -> dict[str, object]:
