@@ -23,6 +23,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,11 +31,11 @@ from typing import Any, Literal, TypeVar
 
 from ledgerxl.errors import LedgerxlError
 
-# What a task may allocate beyond the worker's own size, shared by a pool's workers (at least MIN_MEMORY_MB
-# each): a 2,000-row form needs ~30 MB, and two workers each allowed 160 MB took the process tree past
-# 300 MB with two hostile .xls files read at once (tests/test_fuzz.py).
-MEMORY_MB = 160
-MIN_MEMORY_MB = 80
+# What a task may allocate beyond the worker's own size. The same for every worker whatever their number,
+# so that a file's outcome never depends on --jobs (tests/test_parallel.py); small enough that two workers
+# at their limit at once keep the process tree under 300 MB (160 MB each did not, with two hostile .xls
+# read at the same moment: tests/test_fuzz.py); a 2,000-row form needs about 30 MB.
+MEMORY_MB = 96
 SECONDS = 8.0  # wall time per task: the largest real form reads in 0.2 s; a hostile one never ends
 RESULT_MB = 32  # pickled result: a 2,000-row form's texts are a few MB
 WATCH_SECONDS = 0.05  # the memory watchdog's poll, where RLIMIT_AS is missing
@@ -48,6 +49,9 @@ class Limits:
     memory_mb: int = MEMORY_MB
     seconds: float = SECONDS
     result_mb: int = RESULT_MB
+    # imported by each worker before its memory is measured: a library's own mappings (openpyxl brings
+    # numpy, 60+ MB of address space) must not count against what a file may cost
+    preload: tuple[str, ...] = ("python_calamine", "lxml.etree")
 
 
 @dataclass(frozen=True)
@@ -103,11 +107,18 @@ def unavailable() -> bool:
     return bool(multiprocessing.current_process().daemon)
 
 
+# Held while a process is forked, and by a thread that imports modules meanwhile (jobs.merge warms the
+# writers while the workers read): a fork in the middle of another thread's import would leave the child
+# with that import's lock held for ever.
+fork_lock = threading.Lock()
+
+
 class _Worker:
     def __init__(self, ctx: Any, limits: Limits) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_worker_main, args=(child, self.conn, limits), daemon=True)
-        self.proc.start()
+        with fork_lock:
+            self.proc.start()
         child.close()
         self.shared: int | None = None  # key of the shared value this worker holds
         self.task: int | None = None  # index of the task it is working on
@@ -132,14 +143,17 @@ class Pool:
         import multiprocessing
 
         self._size = max(1, workers)
-        if limits is None:
-            limits = Limits(memory_mb=max(MIN_MEMORY_MB, MEMORY_MB // self._size))
-        self.limits = limits
+        self.limits = limits or Limits()
         self._ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> Pool:
         return self
+
+    def start(self, tasks: int = 1) -> None:
+        """Start the workers `tasks` will need now, rather than at the first map."""
+        while len(self._workers) < min(self._size, max(1, tasks)):
+            self._workers.append(_Worker(self._ctx, self.limits))
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -173,8 +187,7 @@ class Pool:
         pending = list(range(len(tasks)))
         pending.reverse()
         done = 0
-        while len(self._workers) < min(self._size, len(tasks)):
-            self._workers.append(_Worker(self._ctx, self.limits))
+        self.start(len(tasks))
         try:
             while done < len(tasks):
                 for w in self._workers:
@@ -284,7 +297,13 @@ def _worker_main(conn: Any, parent_end: Any, limits: Limits) -> None:
         parent_end.close()  # so that the parent's death is an EOF here
     if os.environ.get("LEDGERXL_DEBUG") != "1":
         _quiet()  # a Rust panic prints its backtrace to stderr: the parent reports the file instead
-    _limit_memory(limits.memory_mb)
+    import importlib
+
+    for name in limits.preload:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # pragma: no cover - an optional library that is not installed
+            pass
     shared: dict[int, Any] = {}
     result_limit = limits.result_mb << 20
     while True:
@@ -298,6 +317,7 @@ def _worker_main(conn: Any, parent_end: Any, limits: Limits) -> None:
             shared = {msg[1]: msg[2]}
             continue
         _, fn, key, args = msg
+        _limit_memory(limits.memory_mb)  # measured per task: what earlier tasks imported or cached is not this file's
         try:
             data = pickle.dumps(("ok", fn(shared[key], *args)), pickle.HIGHEST_PROTOCOL)
             if len(data) > result_limit:

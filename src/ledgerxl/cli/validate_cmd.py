@@ -10,6 +10,7 @@ import click
 from ledgerxl.cli.common import (
     config_option,
     echo,
+    echo_block,
     handle_errors,
     inputs_argument,
     jobs_option,
@@ -90,7 +91,7 @@ def validate(
     for line in inputs_report(r, "校验", sheets=True):
         echo(line)
     for line in findings_report(r.findings) or ["未发现问题。"]:
-        echo(line)
+        echo_block(line)
     if r.annotated:
         echo("已写出校验意见：")
         for path in r.annotated:

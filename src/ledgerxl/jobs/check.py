@@ -139,9 +139,11 @@ def read_all(
     return [c.submission for c in checked if c.submission is not None], [f for c in checked for f in c.read]
 
 
-def run_pool(jobs: int | None, files: list[Path]) -> Pool:
-    """The workers of one run: one, or from MIN_FILES files one per CPU (`jobs` sets the number)."""
-    return Pool(parallel.worker_count(jobs, len(files), parallel.MIN_FILES))
+def run_pool(jobs: int | None, files: list[Path], preload: tuple[str, ...] = ()) -> Pool:
+    """The workers of one run: one, or from MIN_FILES files one per CPU (`jobs` sets the number);
+    `preload`: libraries the workers import before their memory is measured (openpyxl for --annotate)."""
+    limits = contained.Limits(preload=contained.Limits().preload + preload)
+    return Pool(parallel.worker_count(jobs, len(files), parallel.MIN_FILES), limits)
 
 
 def load_inputs(

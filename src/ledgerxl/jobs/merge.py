@@ -4,6 +4,7 @@ output -> publish them together. batch renders its outputs with the same render_
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,12 +75,15 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
     files = collect_inputs(inputs, skip={master_path} | ({opts.previous} if opts.previous else set()))
     ensure_ready(master_path, inputs, files)  # a fresh working folder: say all that is missing
     with run_pool(cfg.jobs, files) as pool:
+        pool.start(len(files))
+        warm = _warm_writers()  # while the workers read (one of the sample's 0.26 s)
         master, previous = load_inputs(master_path, opts.previous, period, cfg.placeholder, pool)
         departments = Departments(master.departments, cfg.aliases)
         history = file_history(cfg, period, files)  # the folder's one truth about versions, when it has one
         checked = check_inputs(
             files, master, period, departments, previous, progress=opts.progress, pool=pool, history=history
         )
+    warm.join()
     result = MergeResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
     report = out / REPORT_NAME
     if result.errors and not opts.allow_errors:
@@ -156,3 +160,22 @@ def render_outputs(
             what = f"通知模板 {template}"
             outputs[out / NOTICE_NAME] = contained.run(render_notice, context, template, what=what)
     return ledger, outputs
+
+
+def _warm_writers() -> threading.Thread:
+    """Import the writers (python-docx, xlsxwriter: 0.05 s) in a thread while the worker processes read
+    the forms and this process waits for them. It holds contained.fork_lock meanwhile: no worker is forked
+    in the middle of an import."""
+
+    def imports() -> None:
+        with contained.fork_lock:
+            import docx  # noqa: F401 - imported for its side effect: loaded once, here, in the idle time
+            import xlsxwriter  # noqa: F401
+
+            import ledgerxl.write.attachment  # noqa: F401
+            import ledgerxl.write.ledger_xlsx  # noqa: F401
+            import ledgerxl.write.report  # noqa: F401
+
+    t = threading.Thread(target=imports, name="ledgerxl-warm-writers", daemon=True)
+    t.start()
+    return t

@@ -64,7 +64,10 @@ class Beside:
         ctx: Any = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")  # typeshed: no Process
         self._receive, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_run_and_send, args=(send, fn, args), daemon=True)
-        self._proc.start()
+        from ledgerxl.contained import fork_lock
+
+        with fork_lock:
+            self._proc.start()
         send.close()  # the child holds the sending end: EOF here when it dies
 
     def result(self) -> bytes:

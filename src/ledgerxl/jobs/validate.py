@@ -57,7 +57,8 @@ def _run_validate(opts: ValidateOptions) -> ValidateResult:
     files = collect_inputs(inputs, skip=skip)
     # who has not sent anything only makes sense for a whole inbox, not for single files
     whole_folder = any(p.is_dir() for p in inputs)
-    with run_pool(opts.jobs or cfg.jobs, files) as pool:
+    preload = ("openpyxl",) if opts.annotate is not None else ()  # the marked-up copies are made with it
+    with run_pool(opts.jobs or cfg.jobs, files, preload) as pool:
         master, previous = load_inputs(master_path, opts.previous, period, cfg.placeholder, pool)
         departments = Departments(master.departments, cfg.aliases)
         history = file_history(cfg, period, files)  # the folder's one truth about versions, when it has one

@@ -37,7 +37,13 @@ def check_joined(chosen: list[Submission], master: MasterList) -> list[Finding]:
     """W324: an item whose departments' texts, joined as the ledger joins them, exceed Excel's cell limit
     (each text alone is within it, or E220 said so). 附件.docx keeps it whole; 台账.xlsx points there."""
     out: list[Finding] = []
-    ledger = build_ledger(master, chosen, "", "", "")
+    # only items several departments share can add up past the limit: building the whole ledger for the
+    # check cost 0.06 s at 10,000 items, as much as merging it
+    shared = {it.number for it in master.items if len(it.departments) > 1}
+    mine = [s for s in chosen if any(e.number in shared for e in s.entries)]
+    if not mine:
+        return out
+    ledger = build_ledger(MasterList([it for it in master.items if it.number in shared]), mine, "", "", "")
     for row in ledger.rows:
         if len(row.parts) > 1 and not within_excel_limit(row.progress):
             n = excel_length(row.progress)
