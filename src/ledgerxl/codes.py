@@ -51,6 +51,7 @@ W309: Final = "W309"
 W310: Final = "W310"
 W311: Final = "W311"
 W312: Final = "W312"
+W313: Final = "W313"
 W316: Final = "W316"
 W317: Final = "W317"
 W330: Final = "W330"
@@ -214,6 +215,13 @@ CODES: dict[str, Code] = {
             "withdrawn-version",
             "已撤回的版本",
             "督查室已撤回此版本；如需重新采用，请运行 ledgerxl use 单位 版本号（再次放入收件箱不会自动恢复）。",
+        ),
+        Code(
+            W313,
+            "stray-file",
+            "不是报送表，已跳过",
+            "如这是某单位的报送，请让该单位用下发的 Excel 填报表（或含“序号”“进展情况”表格的 Word 文件）重新报送；"
+            "否则可以把它移出收件目录。",
         ),
         Code(
             W316,

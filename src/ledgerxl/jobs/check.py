@@ -25,6 +25,7 @@ from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period
 from ledgerxl.read.grid import TABLE_SUFFIXES
 from ledgerxl.read.submission import read_submission
+from ledgerxl.read.word import WORD_SUFFIXES
 from ledgerxl.rules.content import check_content
 from ledgerxl.rules.form import FormRules
 from ledgerxl.rules.resubmissions import Selection, choose_submissions
@@ -35,6 +36,9 @@ class FormCheck(Protocol):
     """What check_files runs on each form it reads: rules.form.FormRules, or a test's own (picklable)."""
 
     def check_form(self, sub: Submission) -> list[Finding]: ...
+
+
+STRAY_NAMES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}  # what Windows leaves in a folder by itself
 
 
 @dataclass
@@ -82,16 +86,20 @@ class Checked:
 def check_file(shared: tuple[Departments, FormCheck | None], f: Path, label: str) -> FileChecked:
     """One file read and, when `rules` are given, its form checked: the one place either happens."""
     departments, rules = shared
+    suffix = f.suffix.lower()
     try:
         if f.is_dir():
             raise ReadError(codes.E101, "这是一个文件夹，不是表格文件。")
-        if f.suffix.lower() not in TABLE_SUFFIXES:
-            raise ReadError(
-                codes.E101, f"不是表格文件（扩展名“{f.suffix or '无'}”）。", "请报送 .xlsx、.xls、.ods 或 .csv 文件。"
-            )
+        if suffix not in TABLE_SUFFIXES + WORD_SUFFIXES or f.name.lower() in STRAY_NAMES:
+            # a scan, a picture, a note, Windows' Thumbs.db: set aside, never blocks the others
+            what = f"扩展名“{f.suffix}”" if f.suffix else "没有扩展名"
+            return FileChecked(None, [codes.make(codes.W313, f"不是报送表（{what}），已跳过。", file=label)])
         sub = read_submission(f, departments)
         sub.label = "" if label == f.name else label
     except ReadError as e:
+        if suffix in WORD_SUFFIXES and e.code in (codes.E103, codes.E114):  # a Word note, not a reply
+            msg = "Word 文件中没有含“序号”“进展情况”的表格，不是报送表，已跳过。"
+            return FileChecked(None, [codes.make(codes.W313, msg, file=label)])
         return FileChecked(None, [codes.unreadable(e, label)])
     except OSError as e:
         return FileChecked(None, [codes.make(codes.E101, f"无法打开文件：{os_reason(e)}。", file=label)])

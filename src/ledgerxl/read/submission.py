@@ -22,6 +22,7 @@ from ledgerxl.errors import ReadError
 from ledgerxl.model import CellFlag, Entry, Grid, MergedSpan, Submission
 from ledgerxl.read.cellfacts import SheetFacts, sheet_facts
 from ledgerxl.read.grid import duplicate_columns, find_header, norm_header, read_workbook
+from ledgerxl.read.word import WORD_SUFFIXES, read_word_workbook
 from ledgerxl.text import cell_name, item_number
 
 REQUIRED = ("number", "progress")
@@ -101,7 +102,8 @@ def _choose_sheet(grids: list[Grid]) -> tuple[Grid, int, dict[str, int], tuple[s
 
 def read_submission(path: Path, departments: Departments) -> Submission:
     path = Path(path)
-    book = read_workbook(path)
+    # a department's reply in Word: its table read into the same grids, by the same rules
+    book = read_word_workbook(path) if path.suffix.lower() in WORD_SUFFIXES else read_workbook(path)
     grid, header, cols, others = _choose_sheet(book.grids)
     facts = sheet_facts(path, grid.sheet) if book.cell_facts else SheetFacts()
     merged = grid.merged or facts.merged
