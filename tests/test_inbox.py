@@ -84,3 +84,21 @@ def test_a_word_reply_merges_like_its_excel_form(sample_dir: Path, tmp_path: Pat
     assert f"  {KEJI}的回复.docx  {KEJI}  " in r.output and "22/22 个单位已报送" in r.output
     assert ledger_rows(out / "台账.xlsx") == ledger_rows(clean / "台账.xlsx")
     assert docx_lines(out / "附件.docx") == docx_lines(clean / "附件.docx")
+
+
+def test_a_wrong_configured_period_is_named_once_for_the_clerk(sample_dir: Path) -> None:
+    r = invoke(["validate", "--config", str(sample_dir / "ledgerxl.toml"), "--period", "2025H1"])
+    assert r.exit_code == 1
+    w315 = [ln for ln in r.output.splitlines() if "[警告 W315]" in ln]
+    assert len(w315) == 1 and "22 份报送表中有 22 份的报告期是“2025年三季度”" in w315[0], r.output
+    assert "与配置的报告期“2025年上半年”不同" in w315[0]
+    assert r.output.count("[错误 E206]") == 22  # each form's own finding stays, for the record
+
+
+def test_a_few_forms_of_another_period_blame_only_them(sample_dir: Path) -> None:
+    from batchkit import form, sample_progress
+
+    progress = sample_progress(sample_dir, KEJI)
+    (sample_dir / "submissions" / f"{KEJI}-2025年三季度.xlsx").write_bytes(form(sample_dir, KEJI, "2025H1", progress))
+    r = invoke(["validate", "--config", str(sample_dir / "ledgerxl.toml")])
+    assert r.output.count("[错误 E206]") == 1 and "W315" not in r.output, r.output

@@ -52,6 +52,7 @@ W310: Final = "W310"
 W311: Final = "W311"
 W312: Final = "W312"
 W313: Final = "W313"
+W315: Final = "W315"
 W316: Final = "W316"
 W317: Final = "W317"
 W330: Final = "W330"
@@ -222,6 +223,12 @@ CODES: dict[str, Code] = {
             "不是报送表，已跳过",
             "如这是某单位的报送，请让该单位用下发的 Excel 填报表（或含“序号”“进展情况”表格的 Word 文件）重新报送；"
             "否则可以把它移出收件目录。",
+        ),
+        Code(
+            W315,
+            "configured-period-mismatch",
+            "配置的报告期与多数报送表不同",
+            "请核对 ledgerxl.toml 的 period（或命令行的 --period）；若配置无误，再请各单位改用本期填报表。",
         ),
         Code(
             W316,

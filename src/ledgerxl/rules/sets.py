@@ -3,6 +3,7 @@ and who has not sent anything (W305). `validate` gathers every finding for a set
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -77,4 +78,21 @@ def validate(
         findings.extend(done)
     if missing:
         findings.extend(check_missing(subs, master))
+    if period is not None:
+        findings.extend(check_configured_period(subs, findings, period))
     return findings + check_joined(selection.chosen, master)
+
+
+def check_configured_period(subs: list[Submission], findings: list[Finding], period: Period) -> list[Finding]:
+    """W315, once, for the clerk: when most forms name another period than the configured one, the
+    configuration is the likelier mistake (21 × E206 "请使用本期填报表" blamed the departments)."""
+    wrong = {f.file for f in findings if f.code == codes.E206}
+    dated = [s for s in subs if s.period_raw.strip()]
+    if len(wrong) < 2 or len(wrong) * 2 <= len(dated):
+        return []
+    said = Counter(s.period_raw.strip() for s in dated if s.name in wrong).most_common(1)[0][0]
+    msg = (
+        f"{len(dated)} 份报送表中有 {len(wrong)} 份的报告期是“{said}”，与配置的报告期“{period}”不同："
+        "多半是 ledgerxl.toml 中的 period 该改了。"
+    )
+    return [codes.make(codes.W315, msg, hint="请核对 ledgerxl.toml 的 period（或命令行的 --period）后重新运行。")]
