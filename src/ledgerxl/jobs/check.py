@@ -24,7 +24,6 @@ from ledgerxl.jobs.inputs import ReadProgress, input_labels
 from ledgerxl.model import Finding, MasterList, Submission
 from ledgerxl.periods import Period
 from ledgerxl.read.grid import TABLE_SUFFIXES
-from ledgerxl.read.submission import read_submission
 from ledgerxl.read.word import WORD_SUFFIXES
 from ledgerxl.rules.content import check_content
 from ledgerxl.rules.form import FormRules
@@ -94,6 +93,9 @@ def check_file(shared: tuple[Departments, FormCheck | None], f: Path, label: str
             # a scan, a picture, a note, Windows' Thumbs.db: set aside, never blocks the others
             what = f"扩展名“{f.suffix}”" if f.suffix else "没有扩展名"
             return FileChecked(None, [codes.make(codes.W313, f"不是报送表（{what}），已跳过。", file=label)])
+        # imported here, in the worker: the reader's modules load there while this process goes on
+        from ledgerxl.read.submission import read_submission
+
         sub = read_submission(f, departments)
         sub.label = "" if label == f.name else label
     except ReadError as e:

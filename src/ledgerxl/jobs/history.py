@@ -16,14 +16,16 @@ import hashlib
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ledgerxl.config import Config
 from ledgerxl.errors import LedgerxlError, ReadError, UsageError
-from ledgerxl.jobs.store import Decided, Store
 from ledgerxl.model import Finding, Submission
 from ledgerxl.periods import Period
-from ledgerxl.read.safety import check_stat
 from ledgerxl.rules.resubmissions import Decision, Selection, choose_submissions
+
+if TYPE_CHECKING:  # imported where a history exists: a folder without one (plain merge) never loads sqlite3
+    from ledgerxl.jobs.store import Decided, Store
 
 DB_NAME = "ledgerxl.db"  # the batch job's default (jobs.batch.model.DB_NAME)
 
@@ -145,6 +147,9 @@ def file_history(cfg: Config, period: Period, files: list[Path]) -> FileHistory 
     db = history_db(cfg)
     if db is None:
         return None
+    from ledgerxl.jobs.store import Store
+    from ledgerxl.read.safety import check_stat
+
     try:
         store = Store.snapshot(db)
     except LedgerxlError:

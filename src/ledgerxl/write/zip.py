@@ -8,6 +8,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from ledgerxl.zips import LOCAL_HEADER, member_body
 
@@ -83,27 +84,33 @@ def normalize_zip(data: bytes, replace: Mapping[str, Callable[[bytes], Iterable[
 
 
 def _deflate(pieces: Iterable[bytes]) -> tuple[int, int, bytes]:
-    """(CRC-32, size, raw deflate stream at level 6) of the concatenated pieces."""
-    z = zlib.compressobj(6, zlib.DEFLATED, -15)
+    """(CRC-32, size, raw deflate stream) of the concatenated pieces: level 6 for a part that fits one
+    batch (every part of a city's outputs), level 1 for a larger one. At 10,000 rows level 6 spent 0.13 s
+    compressing 台账.xlsx's rows and as much on 附件.docx's table, on the merge's critical path; level 1
+    takes a third of that for files about 40 % larger. The level follows from the content alone, so the
+    same inputs still give the same bytes."""
+    z: Any = None
     crc = size = 0
     out: list[bytes] = []
     batch: list[bytes] = []
     pending = 0
 
-    def flush_batch() -> None:
-        nonlocal crc, size, pending
+    def flush_batch(last: bool) -> None:
+        nonlocal crc, size, pending, z
         chunk = b"".join(batch)
         batch.clear()
         pending = 0
         crc = zlib.crc32(chunk, crc)
         size += len(chunk)
+        if z is None:  # the first batch: a part that ends in it is a small one
+            z = zlib.compressobj(6 if last else 1, zlib.DEFLATED, -15)
         out.append(z.compress(chunk))
 
     for piece in pieces:
         batch.append(piece)
         pending += len(piece)
         if pending >= _BATCH:
-            flush_batch()
-    flush_batch()
+            flush_batch(last=False)
+    flush_batch(last=True)
     out.append(z.flush())
     return crc, size, b"".join(out)
