@@ -114,3 +114,34 @@ def test_one_bad_item_of_six_the_five_good_ones_are_published(sample_dir: Path, 
     assert rows[str(bad_number)][3] == "（报送有误，待更正）"
     good = [n for n in keji if n != bad_number]
     assert good and all(rows[str(n)][3] not in ("（报送有误，待更正）", "（未报送）") for n in good)
+
+
+def test_a_foreign_workbook_named_like_a_department_never_displaces_its_good_form(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    """Another office's project ledger (序号 and 项目进展情况 columns) saved as 市科技局-附表.xlsx, in the same
+    second as the good form, or an hour newer: the good form stays current, nothing is left out."""
+    import xlsxwriter
+
+    inbox = sample_dir / "submissions"
+    good = inbox / "市科技局-2025年三季度.xlsx"
+    foreign = inbox / "市科技局-附表.xlsx"
+    wb = xlsxwriter.Workbook(str(foreign))
+    ws = wb.add_worksheet("项目台账")
+    ws.write_row(0, 0, ["填报单位", "市科技局"])
+    ws.write_row(1, 0, ["序号", "项目名称", "项目进展情况"])
+    for n in range(1, 6):
+        ws.write_row(1 + n, 0, [n, f"某某产业园项目{n}", f"项目{n}已完成主体工程建设，正在进行设备安装调试。"])
+    wb.close()
+    clean = tmp_path / "clean"
+    for when, name in ((good.stat().st_mtime, "same-second"), (good.stat().st_mtime + 3600, "hour-newer")):
+        os.utime(foreign, (when, when))
+        out = tmp_path / name
+        r = invoke(["merge", "--config", str(sample_dir / "ledgerxl.toml"), "--out", str(out), "--allow-errors"])
+        assert r.exit_code == 0 and "22/22 个单位已报送" in r.output and "44 项有进展" in r.output, r.output
+        assert "E208" not in r.output, r.output
+        if not clean.exists():
+            (sample_dir / "submissions" / foreign.name).rename(tmp_path / foreign.name)
+            assert invoke(["merge", "--config", str(sample_dir / "ledgerxl.toml"), "--out", str(clean)]).exit_code == 0
+            (tmp_path / foreign.name).rename(foreign)
+        assert ledger_rows(out / "台账.xlsx") == ledger_rows(clean / "台账.xlsx"), name

@@ -111,6 +111,12 @@ def choose_submissions(
                     sel.findings.append(_w306(s, dept, msg))
             continue
         picked, basis = _pick(group, receipt)
+        if picked is None:  # a tie: a form without errors still beats one with (another office's workbook)
+            good = [s for s in group if not has_errors(s)]
+            if good and len(good) < len(group):
+                picked, _ = _pick(good, receipt)
+                if picked is not None:
+                    basis = _explain(picked, group, receipt)
         if picked is None:
             names = "、".join(f"“{s.name}”" for s in group)
             for s in group:
