@@ -38,6 +38,7 @@ from ledgerxl.errors import LedgerxlError
 MEMORY_MB = 96
 SECONDS = 8.0  # wall time per task: the largest real form reads in 0.2 s; a hostile one never ends
 RESULT_MB = 32  # pickled result: a 2,000-row form's texts are a few MB
+CHUNK = 8  # tasks per message at most (500 forms: a round trip each cost 0.05 s of a 10k merge)
 WATCH_SECONDS = 0.05  # the memory watchdog's poll, where RLIMIT_AS is missing
 
 R = TypeVar("R")
@@ -121,7 +122,7 @@ class _Worker:
             self.proc.start()
         child.close()
         self.shared: int | None = None  # key of the shared value this worker holds
-        self.task: int | None = None  # index of the task it is working on
+        self.task: list[int] | None = None  # indexes of the tasks it is working on
         self.started = 0.0
 
     def kill(self) -> None:
@@ -185,7 +186,10 @@ class Pool:
         once; `progress(done, total)` after each result."""
         key = next(self._keys)
         results: list[Any] = [None] * len(tasks)
-        pending = list(range(len(tasks)))
+        # a few tasks per message: a round trip per file cost more than reading a small form; a chunk whose
+        # worker dies or runs out of time is tried again one task at a time, so only the culprit fails
+        size = max(1, min(CHUNK, len(tasks) // (self._size * 4)))
+        pending = [list(range(i, min(i + size, len(tasks)))) for i in range(0, len(tasks), size)]
         pending.reverse()
         done = 0
         self.start(len(tasks))
@@ -194,11 +198,16 @@ class Pool:
                 for w in self._workers:
                     if w.task is None and pending:
                         self._assign(w, pending.pop(), fn, key, shared, tasks)
-                for i, outcome in self._wait():
-                    results[i] = outcome
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(tasks))
+                for chunk, outcome in self._wait():
+                    if isinstance(outcome, Failed) and len(chunk) > 1:
+                        pending.extend([i] for i in reversed(chunk))  # find which one it was
+                        continue
+                    outcomes = outcome if isinstance(outcome, list) else [outcome] * len(chunk)
+                    for i, o in zip(chunk, outcomes):
+                        results[i] = o
+                        done += 1
+                        if progress is not None:
+                            progress(done, len(tasks))
         except BaseException:  # Ctrl-C or a bug: stop the workers, not leave them reading
             for w in self._workers:
                 w.kill()
@@ -209,7 +218,9 @@ class Pool:
                 raise r.error
         return results
 
-    def _assign(self, w: _Worker, i: int, fn: Callable[..., Any], key: int, shared: Any, tasks: Sequence[Any]) -> None:
+    def _assign(
+        self, w: _Worker, chunk: list[int], fn: Callable[..., Any], key: int, shared: Any, tasks: Sequence[Any]
+    ) -> None:
         if w.shared != key:
             # pickled once for all the workers: the rules of a 10,000-item master list take 0.04 s each time
             if self._shared_payload is None or self._shared_payload[0] != key:
@@ -218,34 +229,34 @@ class Pool:
                 self._shared_payload = (key, bytes(ForkingPickler.dumps(("shared", key, shared))))
             w.conn.send_bytes(self._shared_payload[1])
             w.shared = key
-        w.conn.send(("task", fn, key, tasks[i]))
-        w.task, w.started = i, time.monotonic()
+        w.conn.send(("task", fn, key, [tasks[i] for i in chunk]))
+        w.task, w.started = chunk, time.monotonic()
 
-    def _wait(self) -> list[tuple[int, Any]]:
-        """The tasks that finished (or whose worker died, or ran out of time), with their outcome; dead or
-        killed workers are replaced."""
+    def _wait(self) -> list[tuple[list[int], Any]]:
+        """The chunks that finished, with a list of outcomes, or whose worker died or ran out of time, with
+        one Failed; dead or killed workers are replaced."""
         from multiprocessing.connection import wait
 
         busy = [w for w in self._workers if w.task is not None]
-        deadline = min(w.started for w in busy) + self.limits.seconds
+        deadline = min(w.started + self.limits.seconds * len(w.task or ()) for w in busy)
         timeout = max(0.0, deadline - time.monotonic())
         if _WATCH:
             timeout = min(timeout, WATCH_SECONDS)
         ready = wait([w.conn for w in busy], timeout)
-        out: list[tuple[int, Any]] = []
+        out: list[tuple[list[int], Any]] = []
         now = time.monotonic()
         for w in busy:
             i = w.task
             assert i is not None
             if w.conn in ready:
                 try:
-                    out.append((i, _outcome(w.conn.recv_bytes())))
+                    out.append((i, [_outcome(b) for b in pickle.loads(w.conn.recv_bytes())]))
                     w.task = None
                     continue
                 except (EOFError, OSError):
                     w.proc.join()
                     out.append((i, _death(w.proc.exitcode)))
-            elif now - w.started > self.limits.seconds:
+            elif now - w.started > self.limits.seconds * len(i):
                 out.append((i, Failed("timeout", f"{self.limits.seconds:g} s")))
             elif _WATCH and _rss_mb(w.proc.pid) > self.limits.memory_mb + 64:
                 out.append((i, Failed("memory", "watchdog")))
@@ -322,20 +333,24 @@ def _worker_main(conn: Any, parent_end: Any, limits: Limits) -> None:
         if msg[0] == "shared":  # one map at a time: the last one's value is no longer needed
             shared = {msg[1]: msg[2]}
             continue
-        _, fn, key, args = msg
-        _limit_memory(limits.memory_mb)  # measured per task: what earlier tasks imported or cached is not this file's
-        try:
-            data = pickle.dumps(("ok", fn(shared[key], *args)), pickle.HIGHEST_PROTOCOL)
-            if len(data) > result_limit:
-                data = pickle.dumps(("failed", Failed("too-large", f"{len(data) >> 20} MB")))
-        except MemoryError:
-            data = pickle.dumps(("failed", Failed("memory", "MemoryError")))
-        except Exception as e:  # noqa: BLE001 - a bug in ledgerxl: raised again in the parent
-            data = _pickled_error(e)
-        except BaseException as e:  # noqa: BLE001 - pyo3's PanicException and the like
-            data = pickle.dumps(("failed", Failed("crashed", f"{type(e).__name__}: {str(e)[:200]}")))
-        conn.send_bytes(data)
-        del data
+        _, fn, key, chunk = msg
+        conn.send_bytes(pickle.dumps([_one(fn, shared[key], args, limits, result_limit) for args in chunk]))
+
+
+def _one(fn: Callable[..., Any], shared: Any, args: tuple[Any, ...], limits: Limits, result_limit: int) -> bytes:
+    """One task's outcome, pickled: its result, or why there is none."""
+    _limit_memory(limits.memory_mb)  # measured per task: what earlier tasks imported or cached is not this file's
+    try:
+        data = pickle.dumps(("ok", fn(shared, *args)), pickle.HIGHEST_PROTOCOL)
+        if len(data) > result_limit:
+            data = pickle.dumps(("failed", Failed("too-large", f"{len(data) >> 20} MB")))
+    except MemoryError:
+        data = pickle.dumps(("failed", Failed("memory", "MemoryError")))
+    except Exception as e:  # noqa: BLE001 - a bug in ledgerxl: raised again in the parent
+        data = _pickled_error(e)
+    except BaseException as e:  # noqa: BLE001 - pyo3's PanicException and the like
+        data = pickle.dumps(("failed", Failed("crashed", f"{type(e).__name__}: {str(e)[:200]}")))
+    return data
 
 
 def _quiet() -> None:
