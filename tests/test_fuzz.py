@@ -295,11 +295,12 @@ def test_validate_survives_mutants(
     tmp_path: Path,
 ) -> None:
     """One validate over all mutants of a format, then a few of them alone (the per-file time bound). Word
-    replies take this path too once the reader accepts .docx (read.grid.TABLE_SUFFIXES)."""
+    replies take this path too (read.word)."""
     from ledgerxl.read.grid import TABLE_SUFFIXES
+    from ledgerxl.read.word import WORD_SUFFIXES
 
-    if f".{fmt}" not in TABLE_SUFFIXES:
-        pytest.skip(f".{fmt} is not read as a submission (read.grid.TABLE_SUFFIXES): fuzzed through master import")
+    if f".{fmt}" not in TABLE_SUFFIXES + WORD_SUFFIXES:
+        pytest.skip(f".{fmt} is not read as a submission: fuzzed through master import")
     folder, ms = _folder(mutant_folders, fuzz_seeds, fmt)
     by_name = {m.name: m for m in ms}
     names = sorted(by_name)
