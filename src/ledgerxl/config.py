@@ -21,6 +21,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_NAME = "ledgerxl.toml"
 DEFAULT_TITLE = "{year}年{org}政府工作报告公开挂牌事项{period}{kind}台账"
 DEFAULT_PLACEHOLDER = "（未报送）"
+DB_NAME = "ledgerxl.db"  # the history database beside ledgerxl.toml, unless `db` names another
 DEFAULT_ERROR_PLACEHOLDER = "（报送有误，待更正）"  # an item a department reported with an error
 TITLE_HINT = "可用的占位符：{year} {org} {period} {kind}；花括号须成对，标题文字本身的花括号写成 {{ 和 }}。"
 MASTER_HINT = "请用 --master 指定，或在 ledgerxl.toml 中设置 master。"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ledgerxl.config import Config
+from ledgerxl.config import DB_NAME, Config
 from ledgerxl.errors import LedgerxlError, ReadError, UsageError
 from ledgerxl.model import Finding, Submission
 from ledgerxl.periods import Period
@@ -26,8 +26,6 @@ from ledgerxl.rules.resubmissions import Decision, Selection, choose_submissions
 
 if TYPE_CHECKING:  # imported where a history exists: a folder without one (plain merge) never loads sqlite3
     from ledgerxl.jobs.store import Decided, Store
-
-DB_NAME = "ledgerxl.db"  # the batch job's default (jobs.batch.model.DB_NAME)
 
 
 @dataclass

@@ -27,13 +27,6 @@ def check_missing(subs: list[Submission], master: MasterList) -> list[Finding]:
     return out
 
 
-def check_set(subs: list[Submission], master: MasterList) -> list[Finding]:
-    """Rules across submissions: one per department (W306/E208), who has not sent anything, and the
-    items whose joined progress no Excel cell can hold."""
-    selection = choose_submissions(subs)
-    return selection.findings + check_missing(subs, master) + check_joined(selection.chosen, master)
-
-
 def check_joined(chosen: list[Submission], master: MasterList) -> list[Finding]:
     """W324: an item whose departments' texts, joined as the ledger joins them, exceed Excel's cell limit
     (each text alone is within it, or E220 said so). 附件.docx keeps it whole; 台账.xlsx points there."""

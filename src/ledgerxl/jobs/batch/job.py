@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from ledgerxl import contained
-from ledgerxl.config import Config
+from ledgerxl.config import DB_NAME, Config
 from ledgerxl.contained import Pool
 from ledgerxl.departments import Departments
 from ledgerxl.errors import ConfigError, LedgerxlError, UsageError
@@ -28,7 +28,6 @@ from ledgerxl.jobs.batch import inbox, outputs
 from ledgerxl.jobs.batch.logfile import file_log, log
 from ledgerxl.jobs.batch.model import (
     ARCHIVE_NAME,
-    DB_NAME,
     LOG_NAME,
     RECORD_NAME,
     BatchOptions,

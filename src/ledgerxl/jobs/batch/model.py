@@ -13,7 +13,6 @@ from ledgerxl.jobs.store import Store
 from ledgerxl.model import Finding, Submission
 from ledgerxl.periods import Period
 
-DB_NAME = "ledgerxl.db"
 ARCHIVE_NAME = "archive"
 LOG_NAME = "ledgerxl.log"
 RECORD_NAME = "run.json"

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ledgerxl import codes, contained
+from ledgerxl import contained
 from ledgerxl.jobs.batch.logfile import log
 from ledgerxl.jobs.batch.model import PROCESSED_DIR, BatchResult, OutputFile, RunState
 from ledgerxl.jobs.store import Version
@@ -78,12 +78,12 @@ def state_findings(
 ) -> list[Finding]:
     """What the published state carries: open errors, the current submissions' warnings, and the
     rules over the whole period applied to the current submissions (W305 for each department without one)."""
-    from ledgerxl.rules.sets import check_set
+    from ledgerxl.rules.sets import check_joined, check_missing
 
     current_files = [v.file_id for v in versions if v.current]
     warnings = run.store.findings_of(current_files, "warning")
-    # the version rule's findings come from this run's choice; check_set's W306 would be its own choice again
-    across = [f for f in check_set(current, master) if f.code not in (codes.W306, codes.E208)]
+    # the choice among versions was this run's (selection_findings); the other rules across forms apply to it
+    across = check_missing(current, master) + check_joined(current, master)
     return [*result.open_errors, *warnings, *run.selection_findings, *across]
 
 
