@@ -32,6 +32,23 @@ def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def unchanged_h1_ledger(sample_outputs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's 台账.xlsx retitled 上半年: as `--previous`, every sample form repeats it word for word,
+    so every form gets W301 warnings (and so a marked-up copy from validate --annotate)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(sample_outputs / "台账.xlsx")
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(max_row=3):
+            for c in row:
+                if isinstance(c.value, str) and "三季度" in c.value:
+                    c.value = c.value.replace("三季度", "上半年")
+    path = tmp_path_factory.mktemp("h1") / "台账.xlsx"
+    wb.save(path)
+    return path
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A rendering test runs LibreOffice: it must be marked slow and subprocess too, so that
     `-m "not slow"` stays a quick loop."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -60,7 +61,8 @@ def test_text_output_and_exit_code(tmp_path: Path) -> None:
         f"  {name}  {DEPT}  工作表“填报表”  3 项",
         "校验发现：",
         f"  [错误 E203] {name} / 填报表 / B7：第 3 项的事项内容与挂牌事项清单不一致：滚动开展〔改：5→6〕00个技改项…",
-        "      处理办法：事项内容以挂牌事项清单为准，请恢复原文，进展写在“进展情况”列。",
+        "      处理办法：事项内容以挂牌事项清单为准，请恢复原文“滚动开展500个技改项目，技改投资增长8%以上。”，"
+        "进展写在“进展情况”列。",
         f"  [错误 E205] {name} / 填报表 / D5：第 1 项的进展情况为空。",
         "      处理办法：请填写该事项的进展情况。",
         f"  [警告 W303] {name} / 填报表 / D6：第 2 项的进展情况只有“已完成。”（3 个字），过于简短。",
@@ -90,7 +92,8 @@ def test_json_output(tmp_path: Path) -> None:
         "cell": "B7",
         "department": DEPT,
         "message": "第 3 项的事项内容与挂牌事项清单不一致：滚动开展〔改：5→6〕00个技改项…",
-        "hint": "事项内容以挂牌事项清单为准，请恢复原文，进展写在“进展情况”列。",
+        "hint": "事项内容以挂牌事项清单为准，请恢复原文“滚动开展500个技改项目，技改投资增长8%以上。”，"
+        "进展写在“进展情况”列。",
     }
     assert [(o["code"], o["severity"]) for o in data[1:]] == [
         ("E205", "error"),
@@ -124,8 +127,9 @@ def test_annotate_marks_every_flagged_cell(tmp_path: Path) -> None:
     out = tmp_path / "意见"
     r = invoke(["validate", "--master", str(master), "--period", "2025Q3", "--annotate", str(out), str(path)])
     assert r.exit_code == 1
-    copy = out / f"{path.stem}（校验意见）.xlsx"
-    assert f"已写出校验意见：\n  {copy}\n" in r.output
+    copy = out / f"{path.stem}（校验意见）.xlsx"  # the stem starts with the department: not repeated
+    assert path.stem.startswith(DEPT)
+    assert f"已写出校验意见（发给对应单位）：\n  {copy}\n" in r.output
     assert _sha(path) == before  # the department's file is never touched
     wb = openpyxl.load_workbook(copy)
     assert wb.sheetnames == ["问题清单", "填报表", "填报说明"]
@@ -167,6 +171,7 @@ def test_annotate_csv_and_unreadable(tmp_path: Path) -> None:
     r = invoke(["validate", "--master", str(master), "--period", "2025Q3", "--annotate", str(out), str(inbox)])
     assert "未生成校验意见：坏.xlsx（文件无法读取）" in r.output
     wb = openpyxl.load_workbook(out / f"{DEPT}（校验意见）.xlsx")
+    assert sorted(p.name for p in out.iterdir()) == ["反馈清单.txt", f"{DEPT}（校验意见）.xlsx"]
     ws = wb[DEPT]
     assert ws["B4"].value == "=1+1" and ws["B4"].data_type == "s"  # text, not a formula
     assert ws["B4"].comment.text.startswith("【警告 W303】第 2 项的进展情况只有“=1+1”")
@@ -294,3 +299,57 @@ def test_same_named_files_from_two_folders(tmp_path: Path) -> None:
     assert f"  {good}  市发展改革委  3 项" in lines and f"  {bad}  市工业和信息化局  2 项" in lines
     assert f"  市工业和信息化局  第 4 项  （{bad}）" in lines  # its item 3 is published, item 4 is not
     assert lines[-1] == "汇总完成：4 项事项，3 项有进展；2/2 个单位已报送；错误 1 条，警告 0 条。"
+
+
+def test_feedback_copies_only_for_forms_to_look_at_and_a_list_to_paste(sample_dir: Path) -> None:
+    """Issue 15, feedback: one form with an edited item text (error), one with a too-short text (warning
+    only), one department missing, 19 clean. Copies only for the two with findings, named after their
+    department; 反馈清单.txt has one paragraph each, asks only the erring one to resubmit, quotes the
+    master's text in full, and names the missing department for the clerk."""
+    from ledgerxl.write.feedback import FEEDBACK_NAME
+
+    inbox = sample_dir / "submissions"
+    keji = inbox / "市科技局-2025年三季度.xlsx"
+    caizheng = inbox / "市财政局-2025年三季度.xlsx"
+    wb = openpyxl.load_workbook(keji)
+    original = str(wb["填报表"]["B5"].value)
+    set_cells(keji, {"B5": original[:-2] + "（已改）。"})
+    set_cells(caizheng, {"D6": "已完成。"})
+    (inbox / "市统计局-2025年三季度.xlsx").unlink()
+    shutil.copy(caizheng, inbox / "市财政局.xlsx")  # an older copy: W306, so no copy and no paragraph
+    os.utime(inbox / "市财政局.xlsx", (0, 0))
+    out = sample_dir / "意见"
+    toml = sample_dir / "ledgerxl.toml"
+    toml.write_text("deadline = 2025-10-15\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    r = invoke(["validate", "--annotate", str(out)], cwd=sample_dir)
+    assert r.exit_code == 1, r.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "反馈清单.txt",
+        "市科技局-2025年三季度（校验意见）.xlsx",
+        "市财政局-2025年三季度（校验意见）.xlsx",
+    ], r.output
+    assert "另有 19 份报送表没有需要单位处理的问题，未生成校验意见。" in r.output
+    raw = (out / FEEDBACK_NAME).read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw  # opens as UTF-8 in any Notepad
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    paragraphs = text.split("\n\n")
+    keji_p = next(p for p in paragraphs if p.startswith("【市科技局】"))
+    cai_p = next(p for p in paragraphs if p.startswith("【市财政局】"))
+    assert "有 1 处错误，请于 10 月 15 日前按以下意见修改后重新报送" in keji_p
+    assert "附件“市科技局-2025年三季度（校验意见）.xlsx”" in keji_p
+    assert f"请恢复原文“{original}”" in keji_p  # the whole text, to paste back
+    assert "无须重新报送" in cai_p and "重新报送。" not in cai_p.replace("无须重新报送", "")
+    assert "W306" not in text and "以较新的一份为准" not in text  # the clerk's business, not theirs
+    assert text.count("【") == 2
+    assert "尚未报送的单位（1 个，请催报）：市统计局。" in text
+    assert "已通过校验、无须反馈的单位（19 个）：" in text
+    # the warning-only copy says so, the erring one asks for a resubmission
+    head = openpyxl.load_workbook(out / "市财政局-2025年三季度（校验意见）.xlsx")["问题清单"]["A1"].value
+    assert "无须重新报送" in head and "修改原文件后重新报送" not in head
+    head = openpyxl.load_workbook(out / "市科技局-2025年三季度（校验意见）.xlsx")["问题清单"]["A1"].value
+    assert "修改原文件后重新报送" in head
+    # a rerun gives the same bytes
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    invoke(["validate", "--annotate", str(out)], cwd=sample_dir)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first

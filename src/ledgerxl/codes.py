@@ -79,6 +79,11 @@ W343: Final = "W343"
 # department unknown, two forms that cannot be told apart) and keeps the whole form out.
 ITEM_LEVEL = frozenset({E201, E202, E203, E204, E205, E209, E220})
 
+# Findings only the supervision office can act on (which version counts, who has not sent, what the
+# inbox holds, the configured period). Feedback to a department leaves them out: a department told
+# "以较新的一份为准" or "请督促该单位" has nothing to do with it.
+FOR_CLERK = frozenset({E208, W305, W306, W313, W315, W317})
+
 
 @dataclass(frozen=True)
 class Code:
@@ -169,7 +174,13 @@ CODES: dict[str, Code] = {
         Code(W303, "short-progress", "进展情况过短", "请具体说明进展，包括数量、进度等。"),
         Code(W304, "formula-or-hyperlink", "单元格含公式或超链接", "请粘贴为纯文本。"),
         Code(W305, "missing-department", "单位未报送", "请督促该单位尽快报送。"),
-        Code(W306, "resubmission", "单位重复报送，以较新的一份为准", "如需以旧版为准，请删除较新的文件。"),
+        Code(
+            W306,
+            "resubmission",
+            "单位重复报送，以较新的一份为准",
+            "督查室：如需改用这一份，运行 ledgerxl versions 单位 查看各版，再运行 ledgerxl use 单位 版本号；"
+            "报送单位无须处理。",
+        ),
         Code(W307, "missing-item", "本单位事项未填报", "请补充该事项的进展情况。"),
         Code(
             W320,

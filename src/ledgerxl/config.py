@@ -30,7 +30,7 @@ MASTER_ARGUMENT_HINT = "请在命令后给出清单文件，或在含 ledgerxl.t
 _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
 # the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
 _TOP_KEYS |= {"db", "archive", "log", "reminder_template"}
-_TOP_KEYS |= {"attachment", "notice", "jobs", "error_placeholder"}
+_TOP_KEYS |= {"attachment", "notice", "jobs", "error_placeholder", "deadline"}
 # 附件.docx table text: Chinese type sizes (字号) or points
 FONT_SIZES = {"五号": 10.5, "小四": 12.0, "四号": 14.0, "小三": 15.0, "三号": 16.0}
 MIN_FONT_SIZE, MAX_FONT_SIZE = 8.0, 22.0
@@ -69,6 +69,7 @@ class Config:
     jobs: int | None = None  # worker processes for large merges (parallel.py); None: chosen by input size
     title: str = DEFAULT_TITLE
     document_date: dt.date | None = None
+    deadline: dt.date | None = None  # 报送截止日期: said in feedback and on the departments' upload pages
     # alias -> canonical department name
     aliases: dict[str, str] = field(default_factory=dict)
     db: Path | None = None  # batch history (SQLite)
@@ -215,6 +216,8 @@ def config_from_dict(data: dict[str, Any], path: Path) -> Config:
         cfg.jobs = _jobs(data["jobs"], path)
     if "document_date" in data:
         cfg.document_date = _date(data["document_date"], path)
+    if "deadline" in data:
+        cfg.deadline = _date(data["deadline"], path, "deadline")
     cfg.aliases = _aliases(data.get("aliases", {}), path)
     _output_sections(cfg, data, path)
     return cfg
@@ -231,13 +234,13 @@ def _jobs(jobs: object, path: Path) -> int | None:
     return jobs
 
 
-def _date(d: object, path: Path) -> dt.date | None:
+def _date(d: object, path: Path, key: str = "document_date") -> dt.date | None:
     if d is None or isinstance(d, dt.date):
         return d
     try:
         return dt.date.fromisoformat(str(d))
     except ValueError as e:
-        raise ConfigError(f"配置文件 {path}：document_date 应写成 2025-10-15 这样的日期。") from e
+        raise ConfigError(f"配置文件 {path}：{key} 应写成 2025-10-15 这样的日期。") from e
 
 
 def _aliases(aliases: object, path: Path) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from ledgerxl.cli.common import (
     period_option,
     previous_option,
 )
+
+if TYPE_CHECKING:
+    from ledgerxl.jobs.validate import ValidateResult
 
 _BIDI = re.compile("[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\x7f-\x9f]")
 
@@ -83,20 +87,28 @@ def validate(
         # JSON escapes the C0 controls itself; the bidirectional overrides it leaves as they are
         text = json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2)
         click.echo(_BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
-        for path in r.annotated:
-            echo(f"已写出校验意见：{path}", err=True)
-        for name, why in r.not_annotated:
-            echo(f"未生成校验意见：{name}（{why}）", err=True)
+        for line in _annotate_report(r):
+            echo(line, err=True)
         raise SystemExit(1 if r.errors else 0)
     for line in inputs_report(r, "校验", sheets=True):
         echo(line)
     for line in findings_report(r.findings) or ["未发现问题。"]:
         echo_block(line)
-    if r.annotated:
-        echo("已写出校验意见：")
-        for path in r.annotated:
-            echo(f"  {path}")
-    for name, why in r.not_annotated:
-        echo(f"未生成校验意见：{name}（{why}）")
+    for line in _annotate_report(r):
+        echo(line)
     echo(f"校验完成：{count_line(r.findings)}。")
     raise SystemExit(1 if r.errors else 0)
+
+
+def _annotate_report(r: ValidateResult) -> list[str]:
+    if r.feedback is None:
+        return []
+    lines = []
+    if r.annotated:
+        lines.append("已写出校验意见（发给对应单位）：")
+        lines += [f"  {path}" for path in r.annotated]
+    lines += [f"未生成校验意见：{name}（{why}）" for name, why in r.not_annotated]
+    if r.clean:
+        lines.append(f"另有 {r.clean} 份报送表没有需要单位处理的问题，未生成校验意见。")
+    lines.append(f"反馈清单（每段可直接发给对应单位）：{r.feedback}")
+    return lines

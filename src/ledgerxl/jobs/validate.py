@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledgerxl import codes
 from ledgerxl.config import Config
 from ledgerxl.contained import Failed, Pool
 from ledgerxl.departments import Departments
@@ -35,6 +36,8 @@ class ValidateOptions:
 class ValidateResult(Checked):
     annotated: list[Path] = field(default_factory=list)
     not_annotated: list[tuple[str, str]] = field(default_factory=list)  # (file as findings name it, why)
+    feedback: Path | None = None  # 反馈清单.txt, with --annotate
+    clean: int = 0  # forms with nothing for their department to fix: no copy made
 
 
 def run_validate(opts: ValidateOptions) -> ValidateResult:
@@ -67,7 +70,7 @@ def _run_validate(opts: ValidateOptions) -> ValidateResult:
         )
         result = ValidateResult(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Checked)})
         if opts.annotate is not None:
-            _annotate(result, Path(opts.annotate), pool)
+            _annotate(result, Path(opts.annotate), pool, cfg)
     return result
 
 
@@ -83,29 +86,59 @@ def annotated_copy(_shared: None, path: Path, findings: list[Finding]) -> bytes 
         return "生成批注副本时出错，请直接参照校验报告修改"
 
 
-def _annotate(result: ValidateResult, out: Path, pool: Pool) -> None:
-    from ledgerxl.write.annotate import annotated_name
+def _annotate(result: ValidateResult, out: Path, pool: Pool, cfg: Config) -> None:
+    """Marked-up copies of the forms a department must look at again, and 反馈清单.txt. A clean form gets
+    no copy (22 copies of which 20 say 未发现问题 hid the two to send); an older version another one
+    replaced (W306) gets none either: its department already sent a newer one."""
+    from ledgerxl.write.feedback import FEEDBACK_NAME, FileFeedback, copy_name, feedback_text, for_department
     from ledgerxl.write.publish import publish
 
-    outputs: dict[Path, bytes] = {}
-    readable = []
+    by_file: dict[str, list[Finding]] = {}
+    for x in result.findings:
+        by_file.setdefault(x.file, []).append(x)
+    order = {d: i for i, d in enumerate(result.master.departments)}
+    feedback: list[FileFeedback] = []
+    clean: list[str] = []
+    tasks: list[tuple[Path, list[Finding]]] = []
+    made: list[FileFeedback] = []
     for label, sub in result.inputs:
+        mine = by_file.get(label, [])
+        if any(x.code == codes.W306 for x in mine):
+            continue
+        dept = sub.department if sub is not None and sub.department else next((x.department for x in mine), "")
+        fb = FileFeedback(label, dept, for_department(mine))
+        if not fb.findings:
+            if sub is not None and dept:
+                clean.append(dept)
+            continue
+        feedback.append(fb)
         if sub is None:
             result.not_annotated.append((label, "文件无法读取"))
         else:
-            readable.append((label, sub.path))
-    tasks = [(f, [x for x in result.findings if x.file == label]) for label, f in readable]
-    for (label, f), data in zip(readable, pool.map(annotated_copy, None, tasks)):
+            tasks.append((sub.path, fb.findings))
+            made.append(fb)
+    outputs: dict[Path, bytes] = {}
+    for fb, (path, _), data in zip(made, tasks, pool.map(annotated_copy, None, tasks)):
         if isinstance(data, Failed):
-            result.not_annotated.append((label, f"生成批注副本时{data.message}，请直接参照校验报告修改"))
+            result.not_annotated.append((fb.label, f"生成批注副本时{data.message}，请直接参照校验报告修改"))
             continue
         if isinstance(data, str):
-            result.not_annotated.append((label, data))
+            result.not_annotated.append((fb.label, data))
             continue
-        target = out / annotated_name(f)
+        target = out / copy_name(path, fb.department)
         n = 2
         while target in outputs:  # two inputs of the same name from different folders
-            target = out / annotated_name(f.with_name(f"{f.stem}-{n}{f.suffix}"))
+            target = out / copy_name(path.with_name(f"{path.stem}-{n}{path.suffix}"), fb.department)
             n += 1
         outputs[target] = data
-    result.annotated = publish(outputs)
+        fb.copy = target.name
+    feedback.sort(key=lambda fb: (order.get(fb.department, len(order)), fb.label))
+    missing = [x.department for x in result.findings if x.code == codes.W305 and x.department]
+    passed = sorted(set(clean), key=lambda d: order.get(d, len(order)))
+    text = feedback_text(feedback, result.period, passed, missing, cfg.deadline)
+    feedback_path = out / FEEDBACK_NAME
+    outputs[feedback_path] = text.encode("utf-8")
+    written = publish(outputs)
+    result.annotated = [p for p in written if p != feedback_path]
+    result.feedback = feedback_path
+    result.clean = len(clean)

@@ -192,7 +192,8 @@ def _entry_rules(
             hint = "请核对序号与事项内容是否对应；事项内容以挂牌事项清单为准。"
         else:
             msg = f"第 {e.number} 项的事项内容与挂牌事项清单不一致：{char_diff(item.text, e.item_text)}"
-            hint = ""
+            # the whole original, so the department can paste it back rather than redo the diff by hand
+            hint = f"事项内容以挂牌事项清单为准，请恢复原文“{item.text}”，进展写在“进展情况”列。"
         out.append(codes.make(codes.E203, msg, hint=hint, **_at(sub, e.row, "text")))
     if e.number in seen:
         msg = f"第 {e.number} 项在第 {seen[e.number]} 行和第 {e.row} 行重复填报。"

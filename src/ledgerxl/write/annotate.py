@@ -21,24 +21,12 @@ from ledgerxl.write.textwidth import display_width
 from ledgerxl.write.zip import normalize_zip
 
 ISSUES_SHEET = "问题清单"
-SUFFIX = "（校验意见）"
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
 # 校验报告's columns less 责任单位 and 文件: the copy is one department's one file
 _COLUMNS = tuple(c for c in COLUMNS if c[0] not in ("责任单位", "文件"))
 _MIN_WIDTH, _MAX_WIDTH = 8, 60  # columns of a copy made from cell texts
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def annotated_name(path: Path) -> str:
-    """原名（校验意见）.xlsx, the stem shortened to fit a file name (255 bytes on most systems; a 245-byte
-    name made the whole --annotate run fail)."""
-    suffix = ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
-    room = 240 - len(f"{SUFFIX}{suffix}".encode())
-    stem = path.stem
-    if len(stem.encode()) > room:
-        stem = stem.encode()[: room - 3].decode("utf-8", "ignore") + "…"
-    return f"{stem}{SUFFIX}{suffix}"
 
 
 def _comment_text(findings: list[Finding]) -> str:
@@ -120,7 +108,10 @@ def build_annotated(path: Path, source: Markable, findings: list[Finding]) -> by
     summary = f"{path.name}：错误 {errors} 条，警告 {len(findings) - errors} 条。"
     if not own:
         summary += f"原文件为 {path.suffix} 格式，本副本只保留了单元格文字。"
-    summary += "请按“处理办法”修改原文件后重新报送（本工作表不必保留）。" if findings else "未发现问题。"
+    if errors:
+        summary += "请按“处理办法”修改原文件后重新报送（本工作表不必保留）。"
+    else:  # warnings alone never keep a form out: asking for a resubmission would only cost a round
+        summary += "报送表已采用，无须重新报送；提示供核对，下期填报时请注意。" if findings else "未发现问题。"
     head = ws.cell(row=1, column=1, value=cell_safe(summary))
     head.data_type = "s"  # the file's name starts it: "=1+1+cmd|…" must stay text, as every cell here does
     head.font = Font(bold=True)
