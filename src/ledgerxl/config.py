@@ -30,7 +30,7 @@ MASTER_ARGUMENT_HINT = "请在命令后给出清单文件，或在含 ledgerxl.t
 _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
 # the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
 _TOP_KEYS |= {"db", "archive", "log", "reminder_template"}
-_TOP_KEYS |= {"attachment", "notice", "jobs", "error_placeholder", "deadline"}
+_TOP_KEYS |= {"attachment", "notice", "jobs", "error_placeholder", "deadline", "previous"}
 # 附件.docx table text: Chinese type sizes (字号) or points
 FONT_SIZES = {"五号": 10.5, "小四": 12.0, "四号": 14.0, "小三": 15.0, "三号": 16.0}
 MIN_FONT_SIZE, MAX_FONT_SIZE = 8.0, 22.0
@@ -72,6 +72,7 @@ class Config:
     deadline: dt.date | None = None  # 报送截止日期: said in feedback and on the departments' upload pages
     # alias -> canonical department name
     aliases: dict[str, str] = field(default_factory=dict)
+    previous: Path | None = None  # last period's 台账.xlsx for W301 (merge, validate); next-period sets it
     db: Path | None = None  # batch history (SQLite)
     archive: Path | None = None  # raw files received by batch, by content hash
     log: Path | None = None  # batch log file (rotated)
@@ -209,7 +210,7 @@ def config_from_dict(data: dict[str, Any], path: Path) -> Config:
             cfg.period = parse_period(p)
         except LedgerxlError as e:
             raise ConfigError(f"配置文件 {path}：{e.message}", e.hint) from e
-    for key in ("master", "inbox", "out", "db", "archive", "log", "reminder_template"):
+    for key in ("master", "inbox", "out", "previous", "db", "archive", "log", "reminder_template"):
         if (v := text(key)) is not None:
             setattr(cfg, key, cfg.base_dir / v)
     if "jobs" in data:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "versions": "ledgerxl.cli.versions_cmd:versions",
     "use": "ledgerxl.cli.versions_cmd:use",
     "withdraw": "ledgerxl.cli.versions_cmd:withdraw",
+    "next-period": "ledgerxl.cli.next_period_cmd:next_period",
 }
 # one-line help shown by `ledgerxl --help` without importing the command modules
 SHORT_HELP: dict[str, str] = {
@@ -36,6 +37,7 @@ SHORT_HELP: dict[str, str] = {
     "versions": "列出各单位本期收到的每一版报送表，★ 为当前采用的版本。",
     "use": "指定某单位采用某一版报送表（记入历史）。",
     "withdraw": "撤回某单位的某一版报送表（写明原因，记入历史）。",
+    "next-period": "进入下一报告期：归档本期文件、生成下期预填报送表、更新 ledgerxl.toml。",
 }
 
 

@@ -25,8 +25,10 @@ def write_forms(
     departments: list[str] | None = None,
     force: bool = False,
     aliases: Mapping[str, str] | None = None,
+    progress: Mapping[str, Mapping[int, str]] | None = None,
 ) -> list[Path]:
-    """One form per department (all of the master list's, or the ones named, by name or alias) into `out`.
+    """One form per department (all of the master list's, or the ones named, by name or alias) into `out`;
+    `progress`: texts to pre-fill, by department and item number (next-period: last period's).
 
     Existing files are not overwritten unless `force`: a folder of forms may already hold filled ones."""
     known = master.departments
@@ -39,7 +41,10 @@ def write_forms(
             f"挂牌事项清单中没有这些责任单位：{'、'.join(unknown)}。",
             f"{tips}可用的单位：{'、'.join(known)}。",
         )
-    outputs = {out / form_name(d, period): build_form(d, master.items_of(d), period, title_org=org) for d in wanted}
+    outputs = {
+        out / form_name(d, period): build_form(d, master.items_of(d), period, (progress or {}).get(d), title_org=org)
+        for d in wanted
+    }
     existing = [p.name for p in outputs if p.exists()]
     if existing and not force:
         raise UsageError(

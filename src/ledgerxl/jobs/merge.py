@@ -70,14 +70,16 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
     from ledgerxl.write.report import REPORT_NAME, build_report
 
     master_path, period, inputs = resolve_options(opts)
+    # the config's (next-period sets it) belongs to the configured period only
+    previous_path = opts.previous or (opts.config.previous if period == opts.config.period else None)
     out = Path(opts.out or opts.config.out or "out")
     cfg = dataclasses.replace(opts.config, jobs=opts.jobs or opts.config.jobs)
-    files = collect_inputs(inputs, skip={master_path} | ({opts.previous} if opts.previous else set()))
+    files = collect_inputs(inputs, skip={master_path} | ({previous_path} if previous_path else set()))
     ensure_ready(master_path, inputs, files)  # a fresh working folder: say all that is missing
     with run_pool(cfg.jobs, files) as pool:
         pool.start(len(files))
         warm = _warm_writers()  # while the workers read (one of the sample's 0.26 s)
-        master, previous = load_inputs(master_path, opts.previous, period, cfg.placeholder, pool)
+        master, previous = load_inputs(master_path, previous_path, period, cfg.placeholder, pool)
         departments = Departments(master.departments, cfg.aliases)
         history = file_history(cfg, period, files)  # the folder's one truth about versions, when it has one
         checked = check_inputs(

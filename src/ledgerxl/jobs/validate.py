@@ -48,6 +48,8 @@ def run_validate(opts: ValidateOptions) -> ValidateResult:
 def _run_validate(opts: ValidateOptions) -> ValidateResult:
     cfg = opts.config
     master_path, period, inputs = resolve_options(opts)
+    # the config's (next-period sets it) belongs to the configured period only
+    previous_path = opts.previous or (opts.config.previous if period == opts.config.period else None)
     if opts.annotate is not None:
         target = Path(opts.annotate).resolve()
         for p in inputs:
@@ -56,13 +58,13 @@ def _run_validate(opts: ValidateOptions) -> ValidateResult:
                     f"--annotate 的目录 {opts.annotate} 就是报送文件目录。",
                     "请另选一个目录存放校验意见，否则下次汇总会把它们当作报送表读入。",
                 )
-    skip = {master_path} | ({opts.previous} if opts.previous else set())
+    skip = {master_path} | ({previous_path} if previous_path else set())
     files = collect_inputs(inputs, skip=skip)
     # who has not sent anything only makes sense for a whole inbox, not for single files
     whole_folder = any(p.is_dir() for p in inputs)
     preload = ("openpyxl",) if opts.annotate is not None else ()  # the marked-up copies are made with it
     with run_pool(opts.jobs or cfg.jobs, files, preload) as pool:
-        master, previous = load_inputs(master_path, opts.previous, period, cfg.placeholder, pool)
+        master, previous = load_inputs(master_path, previous_path, period, cfg.placeholder, pool)
         departments = Departments(master.departments, cfg.aliases)
         history = file_history(cfg, period, files)  # the folder's one truth about versions, when it has one
         checked = check_inputs(
