@@ -467,7 +467,17 @@ def test_store_schema_wal_and_migrations(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"runs", "files", "submissions", "entries", "findings", "current", "decisions"}
+    assert tables == {
+        "runs",
+        "files",
+        "submissions",
+        "entries",
+        "findings",
+        "current",
+        "decisions",
+        "masters",
+        "published",
+    }
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     with pytest.raises(ConfigError) as e:
@@ -714,3 +724,48 @@ def test_rename_retries_a_moment_on_windows(tmp_path: Path, monkeypatch: pytest.
     assert e.value.message == f"无法写入 {target}：拒绝访问。"  # Windows' own 。 not doubled
     assert e.value.hint == "如果文件正在 Excel/WPS/Word 中打开，请先关闭。"
     assert target.read_bytes() == b"new" and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_run_with_nothing_new_renders_nothing(sample_dir: Path) -> None:
+    """Issue 15, performance: the state the outputs were made from is kept (table `published`); a rerun
+    over it renders nothing and says the same, an output deleted or edited by hand is made again, and a
+    change of the config (or anything else the key covers) renders anew."""
+    import json
+
+    from ledgerxl.jobs.batch import unchanged
+
+    def said() -> tuple[object, ...]:
+        record = json.loads((sample_dir / "out" / "run.json").read_text(encoding="utf-8"))
+        return record["counts"], record["missing"], record["findings"], [o["sha256"] for o in record["outputs"]]
+
+    (sample_dir / "submissions" / "市统计局-2025年三季度.xlsx").unlink()  # a W305, to be said again
+    first = batch(sample_dir)
+    assert first.exit_code == 0, first.output
+    before, first_said = output_hashes(sample_dir), said()
+    calls: list[str] = []
+    original = unchanged.saved_state
+
+    def spy(result: object) -> dict[str, object]:
+        calls.append("rendered")
+        return original(result)  # type: ignore[arg-type]
+
+    unchanged.saved_state = spy  # type: ignore[assignment]
+    try:
+        again = batch(sample_dir)
+        assert again.exit_code == 0 and calls == []
+        assert said() == first_said and first_said[2] == {"error": 0, "warning": 1}
+        assert (
+            "已报送 21/22 个单位；未解决的错误 0 条，警告 1 条；输出无变化。" in again.output
+            and output_hashes(sample_dir) == before
+        )
+
+        (sample_dir / "out" / "台账.xlsx").unlink()
+        assert batch(sample_dir).exit_code == 0 and calls == ["rendered"]
+        assert output_hashes(sample_dir) == before
+
+        toml = sample_dir / "ledgerxl.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("（未报送）", "（尚未报送）"), encoding="utf-8")
+        assert batch(sample_dir).exit_code == 0 and calls == ["rendered", "rendered"]
+    finally:
+        unchanged.saved_state = original  # type: ignore[assignment]
+    assert query(sample_dir, "SELECT count(*) FROM published") == [(1,)]

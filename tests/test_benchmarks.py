@@ -218,3 +218,31 @@ def test_readme_gives_the_one_command_and_its_options() -> None:
     args = parse_args(["--sizes", "sample,10k", "--repeat", "5", "--naive", "all", "--clock", "cpu"])
     assert (args.sizes, args.repeat, args.naive, args.clock, args.plain) == ("sample,10k", 5, "all", "cpu", "all")
     assert parse_args(["--plain", "none"]).plain == "none"
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_batch_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    """benchmarks/batch.py runs the first run, reruns with no new file and with one new version each, and
+    judges them against issue 15's targets (passing easily at 12 forms; the exit code follows them)."""
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks.batch", "--forms", "12", "--repeat", "2", "--data", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = {line.split("|")[1].strip() for line in r.stdout.splitlines() if line.startswith("| ")}
+    assert rows == {"run", "first run", "no new file", "one new file"}
+    assert re.search(r"^PASS: no new file [\d.]+ s \(target ≤ 0\.5 s\)$", r.stdout, re.MULTILINE), r.stdout
+    assert re.search(r"^PASS: one new file [\d.]+ s \(target ≤ 1\.5 s\)$", r.stdout, re.MULTILINE), r.stdout
+    from benchmarks.batch import render
+
+    slow = {"first run": [{"wall": 1.0, "cpu": 1.0, "peak_mb": 50.0}]}
+    slow |= {w: [{"wall": 2.0, "cpu": 1.0, "peak_mb": 50.0}] for w in ("no new file", "one new file")}
+    assert [ln for ln in render(1, 1, slow) if ln.startswith(("PASS", "FAIL"))] == [
+        "FAIL: no new file 2.00 s (target ≤ 0.5 s)",
+        "FAIL: one new file 2.00 s (target ≤ 1.5 s)",
+    ]

@@ -119,12 +119,14 @@ def check_files(
     progress: ReadProgress | None = None,
     jobs: int | None = None,
     pool: Pool | None = None,
+    labels: dict[Path, str] | None = None,
 ) -> list[FileChecked]:
     """Every file read and checked (see check_file), in input order, each in a worker process under the
     limits of jobs.contained (one worker, or from 64 files one per CPU; `jobs` sets the number). A file
     whose worker ran out of memory or time, or died, gets E115 and the others are read as usual. `pool`:
-    a long-lived pool to use (the batch job's, the web intake's) instead of one for this call."""
-    labels = input_labels(files)
+    a long-lived pool to use (the batch job's, the web intake's) instead of one for this call. `labels`:
+    how findings name each file (default: input_labels)."""
+    labels = labels or input_labels(files)
     tasks = [(f, labels[f]) for f in files]
     if pool is None and contained.unavailable():
         return [check_file((departments, rules), f, label) for f, label in tasks]  # see unavailable()

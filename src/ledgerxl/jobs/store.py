@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ledgerxl.errors import ConfigError, os_reason
 from ledgerxl.model import Entry, Finding, Submission
@@ -107,6 +108,24 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     CREATE INDEX decisions_by_period ON decisions(period, department);
+    """,
+    # 3: indexes for a period's versions: without them listing 5,000 recorded files took 5.6 s (every
+    # file looked for its current row by a scan of `current`), with them 0.02 s
+    """
+    CREATE INDEX files_by_period ON files(period);
+    CREATE INDEX current_by_submission ON current(submission_id);
+    -- what a period's outputs were rendered from (state_key) and what they said: a run whose state is
+    -- the published one renders nothing (jobs.batch.unchanged)
+    CREATE TABLE masters (                    -- the master list as read, by the sha256 of its file
+        sha256 TEXT PRIMARY KEY,
+        items TEXT NOT NULL                       -- JSON: [number, text, [departments], category, target]
+    );
+    CREATE TABLE published (
+        period TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL,                      -- JSON: counts, findings, outputs with their sha256
+        run_id INTEGER NOT NULL REFERENCES runs(id)
+    );
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -260,6 +279,48 @@ class Store:
     def known_hashes(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT sha256 FROM files")}
 
+    def state_rows(self, period: Period) -> Iterator[tuple[object, ...]]:
+        """Everything in the database a period's outputs depend on: its files and whether each is still
+        in the inbox, each department's current version, the clerk's decisions, and the newest file of
+        any period (last contacts in the 催报 list come from every period)."""
+        yield from self.conn.execute("SELECT max(id) FROM files")
+        yield from self.conn.execute("SELECT id, in_inbox FROM files WHERE period = ? ORDER BY id", (period.code,))
+        yield from self.conn.execute(
+            "SELECT department, submission_id FROM current WHERE period = ? ORDER BY department", (period.code,)
+        )
+        yield from self.conn.execute("SELECT id FROM decisions WHERE period = ? ORDER BY id", (period.code,))
+
+    def cached_master(self, sha256: str) -> list[list[Any]] | None:
+        row = self.conn.execute("SELECT items FROM masters WHERE sha256 = ?", (sha256,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def cache_master(self, sha256: str, items: list[list[Any]]) -> None:
+        """Only the latest master list is kept: an earlier one is read again if it comes back."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM masters")
+            self.conn.execute(
+                "INSERT INTO masters (sha256, items) VALUES (?, ?)", (sha256, json.dumps(items, ensure_ascii=False))
+            )
+
+    def published(self, period: Period) -> tuple[str, dict[str, Any]] | None:
+        row = self.conn.execute("SELECT key, state FROM published WHERE period = ?", (period.code,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def set_published(self, period: Period, key: str, state: dict[str, object], run_id: int) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO published (period, key, state, run_id) VALUES (?, ?, ?, ?)",
+                (period.code, key, json.dumps(state, ensure_ascii=False), run_id),
+            )
+
+    def known_stats(self) -> dict[tuple[str, int, float], str]:
+        """(name, size, modification time) -> sha256 of every recorded file: a file in the inbox that
+        matches all three is not read again (hashing 5,000 recorded forms cost 0.3 s of every run)."""
+        return {
+            (n, size, mtime): sha
+            for n, size, mtime, sha in self.conn.execute("SELECT name, size, mtime, sha256 FROM files")
+        }
+
     def add_file(
         self,
         run_id: int,
@@ -348,40 +409,67 @@ class Store:
         return {d: (sid, name, at) for d, sid, name, at in rows}
 
     def load_submission(self, submission_id: int) -> Submission:
-        row = self.conn.execute(
-            "SELECT f.name, f.mtime, s.sheet, s.department, s.department_raw, s.department_cell, s.header_row,"
-            " s.columns, s.period_raw, s.period_cell, s.contact, s.phone, s.filled_date"
-            " FROM submissions s JOIN files f ON f.id = s.file_id WHERE s.id = ?",
-            (submission_id,),
-        ).fetchone()
-        name, mtime, sheet, dept, dept_raw, dept_cell, header_row, columns, p_raw, p_cell, contact, phone, date = row
-        entries = [
-            Entry(row=r, number=n, raw_number=rn, item_text=t, progress=p, status=st, note=no, value=v)
-            for r, n, rn, t, p, st, no, v in self.conn.execute(
-                "SELECT row, number, raw_number, item_text, progress, status, note, value FROM entries"
-                " WHERE submission_id = ? ORDER BY row",
-                (submission_id,),
+        return self.load_submissions([submission_id])[0]
+
+    def load_submissions(self, ids: list[int]) -> list[Submission]:
+        """Submissions with their entries, in the order of `ids`, in two queries whatever their number
+        (one query per submission cost 0.24 s for 5,000 of them)."""
+        if not ids:
+            return []
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id INTEGER PRIMARY KEY)")
+        self.conn.execute("DELETE FROM temp.wanted")
+        self.conn.executemany("INSERT OR IGNORE INTO temp.wanted (id) VALUES (?)", ((i,) for i in ids))
+        entries: dict[int, list[Entry]] = {}
+        for sid, r, n, rn, t, p, st, no, v in self.conn.execute(
+            "SELECT e.submission_id, row, number, raw_number, item_text, progress, status, note, value"
+            " FROM entries e JOIN temp.wanted w ON w.id = e.submission_id ORDER BY e.submission_id, row"
+        ):
+            entries.setdefault(sid, []).append(
+                Entry(row=r, number=n, raw_number=rn, item_text=t, progress=p, status=st, note=no, value=v)
             )
-        ]
-        return Submission(
-            path=Path(name),
-            sheet=sheet,
-            department=dept,
-            department_raw=dept_raw,
-            department_cell=dept_cell,
-            header_row=header_row,
-            columns=json.loads(columns),
-            entries=entries,
-            period_raw=p_raw,
-            period_cell=p_cell,
-            contact=contact,
-            phone=phone,
-            filled_date=date,
-            mtime=mtime,
-        )
+        subs: dict[int, Submission] = {}
+        for row in self.conn.execute(
+            "SELECT s.id, f.name, f.mtime, s.sheet, s.department, s.department_raw, s.department_cell,"
+            " s.header_row, s.columns, s.period_raw, s.period_cell, s.contact, s.phone, s.filled_date"
+            " FROM submissions s JOIN files f ON f.id = s.file_id JOIN temp.wanted w ON w.id = s.id"
+        ):
+            (
+                sid,
+                name,
+                mtime,
+                sheet,
+                dept,
+                dept_raw,
+                dept_cell,
+                header_row,
+                columns,
+                p_raw,
+                p_cell,
+                contact,
+                phone,
+                date,
+            ) = row
+            subs[sid] = Submission(
+                path=Path(name),
+                sheet=sheet,
+                department=dept,
+                department_raw=dept_raw,
+                department_cell=dept_cell,
+                header_row=header_row,
+                columns=json.loads(columns),
+                entries=entries.get(sid, []),
+                period_raw=p_raw,
+                period_cell=p_cell,
+                contact=contact,
+                phone=phone,
+                filled_date=date,
+                mtime=mtime,
+            )
+        self.conn.execute("DELETE FROM temp.wanted")
+        return [subs[i] for i in ids]
 
     def current_submissions(self, period: Period) -> list[Submission]:
-        return [self.load_submission(sid) for _, (sid, _, _) in sorted(self.current(period).items())]
+        return self.load_submissions([sid for _, (sid, _, _) in sorted(self.current(period).items())])
 
     def previous_progress(self, department: str, period: Period) -> tuple[Period, dict[int, str]] | None:
         """The department's current texts for the latest earlier period of the same year that has one.
@@ -454,13 +542,13 @@ class Store:
             for c, sv, m, h, f, sh, ce, d in self.conn.execute(sql + " ORDER BY file_id, id", args)
         ]
 
-    def open_error_files(self, period: Period) -> list[int]:
+    def open_error_files(self, period: Period, versions: list[Version] | None = None) -> list[int]:
         """Files whose errors still need someone: a department's files newer than its current
         submission (all of them when it has none), and files not traced to a department that are
         still in the inbox."""
         latest_current: dict[str, int] = {}
         out: list[int] = []
-        versions = self.versions(period)
+        versions = self.versions(period) if versions is None else versions
         for v in versions:
             if v.current and v.department:
                 latest_current[v.department] = v.file_id
@@ -514,7 +602,21 @@ class Store:
             " WHERE c.period = ? ORDER BY c.department",
             (period.code,),
         ).fetchall()
-        return [(self.load_submission(sid), fid) for _, sid, fid in rows]
+        subs = self.load_submissions([sid for _, sid, _ in rows])
+        return [(sub, fid) for sub, (_, _, fid) in zip(subs, rows)]
+
+    def error_findings(self, file_ids: Iterable[int]) -> dict[int, list[Finding]]:
+        """file id -> its errors, for many files in one query."""
+        out: dict[int, list[Finding]] = {i: [] for i in file_ids}
+        for fid, c, sv, m, h, f, sh, ce, d in self.conn.execute(
+            "SELECT file_id, code, severity, message, hint, file, sheet, cell, department FROM findings"
+            " WHERE severity = 'error' ORDER BY file_id, id"
+        ):
+            if fid in out:
+                out[fid].append(
+                    Finding(code=c, severity=sv, message=m, hint=h, file=f, sheet=sh, cell=ce, department=d)
+                )
+        return out
 
     def version_heads(self, period: Period) -> list[tuple[int, int, Submission, int]]:
         """Every submission of the period as (file id, submission id, the submission without its entries,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import posixpath
 import re
 import stat
@@ -139,9 +140,10 @@ def check_file(path: Path) -> Scanned:
     return Scanned(kind, cell_facts=False)  # .xls and CSV: calamine shows no such facts, CSV has none
 
 
-def check_stat(path: Path) -> None:
-    """What the file system says, without opening the file: a regular file, not empty, not too large.
-    Safe where nothing else of the file may be read (batch's own process, before the file is read)."""
+def check_stat(path: Path) -> os.stat_result:
+    """What the file system says, without opening the file: a regular file, not empty, not too large
+    (returned: its stat). Safe where nothing else of the file may be read (batch's own process, before
+    the file is read)."""
     if path.is_symlink() and not _links_inside(path):
         raise ReadError(
             codes.E112,
@@ -165,6 +167,7 @@ def check_stat(path: Path) -> None:
             f"文件有 {_mb(st.st_size)}，超过上限 {_mb(MAX_FILE_BYTES)}。",
             "请删除填报表以外的工作表和图片，另存为新文件后重新报送。",
         )
+    return st
 
 
 def _links_inside(path: Path) -> bool:

@@ -27,7 +27,7 @@ class BatchOptions:
     dry_run: bool = False
     move_processed: bool = False
     # Told the name of each stage as the run reaches it: "start" (the lock is held), "parse" (the first
-    # new file has been read), "db" (inside the run's transaction, before it commits), "write" (the new
+    # new files have been read), "db" (inside the run's transaction, before it commits), "write" (the new
     # outputs are staged beside the old ones, before they replace them). For monitoring, and for the
     # crash tests, which stop a run there and kill it. An exception it raises ends the run as a failure.
     on_stage: Callable[[str], None] | None = None

@@ -27,9 +27,11 @@ def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
     store, period, out = run.store, run.period, run.paths.out
     subs: list[Submission] = []
     refused_items: set[tuple[int, str]] = set()
-    for sub, file_id in store.current_files(period):
+    current = store.current_files(period)
+    errors = store.error_findings(fid for _, fid in current)
+    for sub, file_id in current:
         # a current version with errors in some rows (every version has errors): its good rows count
-        part, refused = accepted_part(sub, store.findings_of([file_id], "error"))
+        part, refused = accepted_part(sub, errors[file_id])
         if part is not None:
             subs.append(part)
             refused_items |= refused
@@ -42,7 +44,7 @@ def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
     good = {v.department for v in versions if v.current and v.department and not v.errors}
     result.submitted = [d for d in master.departments if d in good]
     result.missing = [d for d in master.departments if d not in good]
-    open_files = store.open_error_files(period)
+    open_files = store.open_error_files(period, versions)
     result.open_errors = store.findings_of(open_files, "error")
     result.findings = state_findings(run, master, subs, versions, result)
 
