@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -64,6 +65,35 @@ def test_annual_form_says_completion() -> None:
     with zipfile.ZipFile(__import__("io").BytesIO(data)) as z:
         strings = z.read("xl/sharedStrings.xml").decode("utf-8")
     assert "全年完成情况填报表" in strings and "<t>全年完成情况</t>" in strings
+    # issue 17: 全年 once in the title and in the guide's; a finished year's statuses, no 序时推进
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb["填报表"]["A1"].value == "2025年市政府工作报告公开挂牌事项全年完成情况填报表"
+    guide = [c.value for c in wb["填报说明"]["A"] if c.value]
+    assert guide[0] == "2025年市政府工作报告公开挂牌事项全年完成情况填报表填报说明"
+    assert all("全年全年" not in str(line) for line in guide)
+    (dv,) = [d for d in wb["填报表"].data_validations.dataValidation if d.type == "list"]
+    assert dv.formula1 == '"已完成,基本完成,未完成"'
+    assert "序时推进" not in strings
+
+
+def test_annual_statuses_are_accepted_in_an_annual_form_only() -> None:
+    from ledgerxl.model import Entry, Submission
+    from ledgerxl.rules.form import FormRules
+
+    master = load_master(MASTER)
+    item = master.items_of("市统计局")[0]
+
+    def w311(status: str, period: str) -> list[str]:
+        sub = Submission(Path("x.xlsx"), "填报表", "市统计局", "市统计局", "B2", 3, {"number": 0, "progress": 3})
+        sub.entries = [Entry(5, item.number, str(item.number), "", "全年完成情况说明，数据详实可查。", status)]
+        return [f.message for f in FormRules(master, parse_period(period)).check_form(sub) if f.code == "W311"]
+
+    assert w311("基本完成", "2025FY") == [] and w311("已完成", "2025FY") == []
+    assert w311("序时推进", "2025FY") == []  # a quarter's word in an annual form is not wrong, only dated
+    assert w311("完成了", "2025FY") == [
+        f"第 {item.number} 项的完成状态“完成了”不是可选项（已完成、基本完成、未完成）。"
+    ]
+    assert w311("基本完成", "2025Q3") != []
 
 
 def test_form_is_deterministic() -> None:

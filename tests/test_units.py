@@ -193,3 +193,17 @@ def test_os_reason_is_chinese_without_a_doubled_full_stop() -> None:
     assert os_reason(PermissionError(errno.EACCES, "拒绝访问。")) == "拒绝访问"  # Windows' own text
     assert os_reason(OSError(errno.EPROTO, "Protocol error")) == "Protocol error"
     assert os_reason(OSError("文件被占用。")) == "文件被占用"
+
+
+def test_department_suggestions_are_only_close_ones() -> None:
+    """Issue 17: `master check` offered 市水务管理局或市应急局 for the real 市通信管理局 (they share only
+    市…管理局). A suggestion now shares the distinctive part: a typo of it, or an abbreviation."""
+    from ledgerxl.departments import Departments
+    from ledgerxl.master.known_departments import CITY_DEPARTMENTS
+
+    d = Departments(list(CITY_DEPARTMENTS))
+    assert d.near("市通信管理局") == []
+    assert d.near("市发改委") == ["市发展改革委"]
+    assert d.near("市工信局") == ["市工业和信息化局"]
+    assert d.near("市财正局") == ["市财政局"]
+    assert d.near("市水务局") == ["市水务管理局"]  # not 市商务局 as well

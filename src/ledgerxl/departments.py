@@ -59,8 +59,11 @@ class Departments:
         return sorted({self._names[k] for k in kept})
 
     def near(self, text: str, n: int = 3) -> list[str]:
-        """Canonical names that look like `text` (for “did you mean …” in messages)."""
+        """Canonical names that look like `text` (for “did you mean …” in messages). The shared endings
+        do not count: 市通信管理局 and 市水务管理局 are 60 % alike by their characters, all of it 市…管理局."""
         keys = difflib.get_close_matches(name_key(text), list(self._names), n=n * 2, cutoff=0.6)
+        mine = _stem(name_key(text))
+        keys = [k for k in keys if _alike(mine, _stem(k))]
         return list(dict.fromkeys(self._names[k] for k in keys))[:n]
 
     def identify(self, cell: str, file_stem: str) -> Identification:
@@ -82,3 +85,30 @@ class Departments:
         if len(by_name) == 1:
             return Identification(by_name[0], "file name")
         return Identification(None, "ambiguous" if by_name else "", tuple(by_name))
+
+
+# what most names of a level of government share, and so says nothing about which one is meant
+_COMMON_START = ("青岛市", "市", "区", "县")
+_COMMON_END = ("管理局", "委员会", "办公室", "中心", "集团", "局", "委", "办", "厅")
+
+
+def _stem(key: str) -> str:
+    """A department's name without the start and ending it shares with the others (发展改革 of 市发展改革委)."""
+    for start in _COMMON_START:
+        if key.startswith(start) and len(key) > len(start) + 1:
+            key = key[len(start) :]
+            break
+    for end in _COMMON_END:
+        if key.endswith(end) and len(key) > len(end):
+            return key[: -len(end)]
+    return key
+
+
+def _alike(a: str, b: str) -> bool:
+    """Stems that name one department: mostly the same characters, half of them from the same start (财正
+    for 财政), or one the other's abbreviation (its characters in order: 发改 in 发展改革, 工信 in 工业和信息化).
+    通信 and 信访, 水务 and 商务 share one character of two, not the first: not alike."""
+    short, long = sorted((a, b), key=len)
+    it = iter(long)
+    ratio = difflib.SequenceMatcher(None, a, b).ratio()
+    return ratio > 0.5 or (ratio == 0.5 and a[:1] == b[:1]) or (bool(short) and all(c in it for c in short))

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ledgerxl import codes
-from ledgerxl.model import STATUSES, Finding, Ledger, LedgerRow, MasterList, Submission
+from ledgerxl.model import ANNUAL_STATUSES, STATUSES, Finding, Ledger, LedgerRow, MasterList, Submission
 
 _CELL_ROW = re.compile(r"[A-Z]{1,3}(\d+)")
 
@@ -79,7 +79,7 @@ def _row_of(cell: str) -> int | None:
 
 
 # the drop-down of the submission form, in this order; other statuses follow in order of appearance
-STATUS_ORDER = STATUSES
+STATUS_ORDER = (*STATUSES, *(s for s in ANNUAL_STATUSES if s not in STATUSES))
 NO_STATUS = "未填写"
 NO_CATEGORY = "未分类"
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ledgerxl.periods import Period
 
 Severity = Literal["error", "warning"]
 # How a form's department was found: the 填报单位 cell, an alias of the config, a name inside the cell, the
@@ -14,6 +17,14 @@ DepartmentSource = Literal["cell", "alias", "cell-contains", "file name", "ambig
 # 完成状态: the drop-down of the submission form, in this order (the rules, the counts and the form share it)
 STATUS_DONE, STATUS_ON_TRACK, STATUS_LATE, STATUS_NOT_STARTED = "已完成", "序时推进", "进度滞后", "未启动"
 STATUSES = (STATUS_DONE, STATUS_ON_TRACK, STATUS_LATE, STATUS_NOT_STARTED)
+# a finished year has no 序时推进 and nothing 未启动 to wait for: the annual form offers these
+STATUS_MOSTLY_DONE, STATUS_NOT_DONE = "基本完成", "未完成"
+ANNUAL_STATUSES = (STATUS_DONE, STATUS_MOSTLY_DONE, STATUS_NOT_DONE)
+
+
+def statuses_for(period: Period | None) -> tuple[str, ...]:
+    """The 完成状态 drop-down of a period's form (None: the quarters')."""
+    return ANNUAL_STATUSES if period is not None and period.is_annual else STATUSES
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ _BIDI = re.compile("[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\x7
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="输出格式：text 供阅读；json 为每条问题一个对象（code、severity、file、sheet、cell、message、hint）。",
+    help="输出格式：text 供阅读；json 输出一个 JSON 数组，每条问题一个对象"
+    "（code、severity、file、sheet、cell、message、hint、department）。",
 )
 @click.option(
     "--annotate",

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from ledgerxl import codes
-from ledgerxl.model import STATUSES, Entry, Finding, MasterList, Submission
+from ledgerxl.model import STATUSES, Entry, Finding, MasterList, Submission, statuses_for
 from ledgerxl.periods import Period, match_period_words
 from ledgerxl.rules.periodrefs import only_earlier
 from ledgerxl.rules.textdiff import char_diff, normalize, same_text
@@ -201,8 +201,9 @@ def _entry_rules(
     else:
         seen[e.number] = e.row
     out.extend(_progress_rules(sub, e.row, e.number, e.progress, period, covered))
-    if e.status and e.status not in STATUSES:
-        msg = f"第 {e.number} 项的完成状态“{shown(e.status)}”不是可选项（{'、'.join(STATUSES)}）。"
+    allowed = statuses_for(period)
+    if e.status and e.status not in allowed and e.status not in STATUSES:
+        msg = f"第 {e.number} 项的完成状态“{shown(e.status)}”不是可选项（{'、'.join(allowed)}）。"
         out.append(codes.make(codes.W311, msg, **_at(sub, e.row, "status")))
     if e.hidden:
         msg = f"第 {e.row} 行（第 {e.number} 项）是隐藏行，其内容已采用。"
@@ -257,7 +258,8 @@ def _progress_rules(
         earlier = only_earlier(text, period)
         if earlier:
             said = "、".join(dict.fromkeys(f"“{m.text}”" for m in earlier))
-            msg = f"第 {number} 项的进展情况只提到以前期间（{said}）的数据，没有本期（{period}）的情况。"
+            column = period.progress_label  # 全年完成情况 in an annual form
+            msg = f"第 {number} 项的{column}只提到以前期间（{said}）的数据，没有本期（{period}）的情况。"
             out.append(codes.make(codes.W302, msg, **_at(sub, row, "progress")))
     return out
 

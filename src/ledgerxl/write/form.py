@@ -15,7 +15,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from ledgerxl.model import STATUSES, Item
+from ledgerxl.model import Item, statuses_for
 from ledgerxl.periods import Period
 from ledgerxl.write.textwidth import wrapped_lines
 from ledgerxl.write.zip import normalize_zip
@@ -39,8 +39,9 @@ DATE_CELL = (2, 5)  # F3
 
 
 def form_title(period: Period, org: str = "市") -> str:
-    head = "全年完成情况" if period.is_annual else "进展情况"
-    return f"{period.year}年{org}政府工作报告公开挂牌事项{period.label}{head}填报表"
+    # 全年 once: "…挂牌事项全年完成情况填报表", never "…全年全年完成情况…"
+    tail = "全年完成情况" if period.is_annual else f"{period.label}进展情况"
+    return f"{period.year}年{org}政府工作报告公开挂牌事项{tail}填报表"
 
 
 def form_name(department: str, period: Period) -> str:
@@ -57,7 +58,7 @@ def guide_lines(period: Period, count: int, with_targets: bool = False) -> list[
         f"二、“{label}”填写截至{end}的本期情况，尽量用数据说明（数量、投资额、完成率等）；不要照抄上期内容，"
         "也不要只写以前月份的数据。一个单元格内需要分段时按 Alt+Enter 换行，不要另起一行。",
         "三、多个单位共同负责的事项，各单位只写本单位的工作；汇总时按责任单位顺序（牵头单位在前）合并。",
-        f"四、“完成状态”从下拉列表中选择：{'、'.join(STATUSES)}。“备注”可写需要说明的情况，不进入台账。",
+        f"四、“完成状态”从下拉列表中选择：{'、'.join(statuses_for(period))}。“备注”可写需要说明的情况，不进入台账。",
         "五、请填写联系人、联系电话和填报日期。同一单位报送多份时，以填报日期较晚的一份为准。",
         f"六、请保存为 .xlsx 格式报送，文件名用“单位名称-{period.year}年{period.label}.xlsx”；"
         "不要设置打开密码，单元格内不要使用公式或超链接。",
@@ -205,11 +206,11 @@ def _input_hints(ws: Any, period: Period, last: int, with_targets: bool) -> None
         4,
         {
             "validate": "list",
-            "source": list(STATUSES),
+            "source": list(statuses_for(period)),
             "input_title": "完成状态",
             "input_message": "请从下拉列表中选择。",
             "error_title": "完成状态",
-            "error_message": f"请从下拉列表中选择：{'、'.join(STATUSES)}。",
+            "error_message": f"请从下拉列表中选择：{'、'.join(statuses_for(period))}。",
         },
     )
     if with_targets:
