@@ -88,8 +88,23 @@ def test_cli_reports_and_exits_1(defects: Path) -> None:
     assert lines[1] == f"单位别名：{defects / 'ledgerxl.toml'}"
     assert "  [错误 M106] 清单.csv / 清单 / C8：第 7 项没有责任单位。" in lines
     assert "      处理办法：请填写责任单位，多个单位用顿号“、”分隔，牵头单位在前。" in lines
-    assert lines[-1] == "检查未通过：12 个问题。"
+    assert lines[-1].startswith("检查未通过：12 个问题（M109 1 个，M110 1 个，M102 1 个，")
     assert "Traceback" not in r.output
+
+
+def test_cli_folds_many_findings_of_one_code(tmp_path: Path) -> None:
+    """Issue 17: a list imported from a published attachment lacks every 责任单位; `master check` shows
+    three M106 in full and the others by their cells, then a count per code."""
+    with open(tmp_path / "清单.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["序号", "事项内容", "责任单位"])
+        w.writerows([(str(n), f"第{n}项工作任务全面完成。", "") for n in range(1, 8)])
+    r = invoke(["master", "check", str(tmp_path / "清单.csv")], cwd=tmp_path)
+    assert r.exit_code == 1
+    lines = r.output.splitlines()
+    assert sum(line.startswith("  [错误 M106]") for line in lines) == 3
+    assert "  …另有 4 处同类问题（M106 没有责任单位）：C5、C6、C7、C8。" in lines
+    assert lines[-1] == "检查未通过：7 个问题（M106 7 个）。"
 
 
 @pytest.mark.parametrize("number", ["①", "²", "一"])

@@ -380,3 +380,13 @@ def test_merge_warns_on_status_against_value_and_summarises(sample_dir: Path) ->
         ("43", "≥ 500 户", "512户", "已完成", "达到"),
     ]
     assert all(r[0] is None for r in rows[start + 6 :])  # only items with both a target and a value
+
+
+def test_a_voltage_is_not_a_target() -> None:
+    """Issue 17: `master targets` read the 500 千伏 of a line's name as the item's target."""
+    from ledgerxl.targets import parse_item_text
+
+    assert parse_item_text("建成500千伏海西输变电工程。").text == ""
+    assert "“500千伏”只是修饰语" in parse_item_text("建成500千伏海西输变电工程。").reason
+    assert parse_item_text("建成500千伏输变电工程2项。").text == "2 项"
+    assert parse_item_text("新增光伏装机100万千瓦以上。").text == "≥ 100 万千瓦"  # power is an amount

@@ -32,6 +32,7 @@ MEASURE_UNITS = (
     "平方公里 平方千米 平方米 立方米 公里 千米 米 公顷 亩 千瓦时 千瓦 兆瓦 吉瓦 瓦 千伏 吨 标箱 标准箱 美元 元 床"
     " 个工作日 工作日 天"
 ).split()
+CLASS_UNITS = ("千伏",)  # a unit that names a kind of thing, not how much of it
 RATIO_UNITS = ["个百分点", "%", "‰", "倍"]
 # longest first, so that 人次 wins over 人 and 个百分点 over 个
 BASE_UNITS = sorted(set(COUNT_UNITS + MEASURE_UNITS + RATIO_UNITS), key=len, reverse=True)
@@ -190,7 +191,9 @@ def _tokens(s: str) -> list[_Token]:
                 suffixed = True
                 break
         pos = j
-        descriptor = s.startswith("的", j)
+        # 的 after it: 总投资2400亿元的…; a voltage is a grade of line or station (500千伏输变电工程), never
+        # an amount to reach
+        descriptor = s.startswith("的", j) or unit in CLASS_UNITS
         out.append(_Token(start, j, Quantity(op, Decimal(m.group()), unit, high), "", bool(op), descriptor, suffixed))
     # 引进10亿元以上项目20个: a qualified quantity followed by a noun and another quantity in the same
     # clause describes that noun; the later quantity is the target.
