@@ -21,13 +21,10 @@ from benchmarks import generate, plain, report  # noqa: E402
 from benchmarks.stages import STAGES  # noqa: E402
 
 
-@pytest.mark.slow
-@pytest.mark.subprocess
-def test_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
-    out = tmp_path / "figures.json"
+def _harness(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE ARGS` from the repository root, this checkout's ledgerxl first; it must succeed."""
     r = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--sizes", "tiny", "--repeat", "1", "--data", str(tmp_path / "data")]
-        + ["--json", str(out)],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -35,6 +32,14 @@ def test_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
         timeout=600,
     )
     assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    r = _harness("benchmarks", "--sizes", "tiny", "--repeat", "1", "--data", str(tmp_path / "data"), "--json", str(out))
     assert "End to end: `ledgerxl merge`" in r.stdout
     assert "merge/plain" in r.stdout.split("Stages timed", 1)[0]  # the plain column of the end-to-end table
     assert "Acceptance (issue 6; 5a, 5b: the plain baseline):" in r.stdout
@@ -225,15 +230,7 @@ def test_readme_gives_the_one_command_and_its_options() -> None:
 def test_batch_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
     """benchmarks/batch.py runs the first run, reruns with no new file and with one new version each, and
     judges them against issue 15's targets (passing easily at 12 forms; the exit code follows them)."""
-    r = subprocess.run(
-        [sys.executable, "-m", "benchmarks.batch", "--forms", "12", "--repeat", "2", "--data", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-        timeout=600,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
+    r = _harness("benchmarks.batch", "--forms", "12", "--repeat", "2", "--data", str(tmp_path))
     rows = {line.split("|")[1].strip() for line in r.stdout.splitlines() if line.startswith("| ")}
     assert rows == {"run", "first run", "no new file", "one new file"}
     assert re.search(r"^PASS: no new file [\d.]+ s \(target ≤ 0\.5 s\)$", r.stdout, re.MULTILINE), r.stdout
