@@ -194,3 +194,32 @@ def test_values_are_escaped_for_xml(tmp_path: Path) -> None:
 def test_notice_is_byte_identical_on_rerun(tmp_path: Path) -> None:
     a = render_notice(_context())
     assert hashlib.sha256(a).digest() == hashlib.sha256(render_notice(_context())).digest()
+
+
+def test_documents_are_not_dated_before_the_newest_filling_date(sample_dir: Path) -> None:
+    """Issue 17: a Q3 notice was dated 2025年9月30日 about forms filled on 10月8–12日. The documents take
+    the newest 填报日期 of the forms they report (a date 120+ days after the period, a typo, is ignored);
+    document_date still pins it; reruns are byte-identical."""
+    import datetime as dt
+    import hashlib
+
+    from formkit import set_cells
+    from helpers import docx_lines, invoke
+
+    inbox = sample_dir / "submissions"
+    set_cells(inbox / "市科技局-2025年三季度.xlsx", {"F3": dt.datetime(2025, 10, 12)})
+    set_cells(inbox / "市财政局-2025年三季度.xlsx", {"F3": dt.datetime(2025, 10, 8)})
+    set_cells(inbox / "市统计局-2025年三季度.xlsx", {"F3": "2052-10-09"})  # a typo for 2025
+    r = invoke(["merge", "--notice"], cwd=sample_dir)
+    assert r.exit_code == 0, r.output
+    assert "文件日期：2025年10月12日。" in r.output
+    notice = "\n".join(docx_lines(sample_dir / "out" / "通知.docx"))
+    assert "2025年10月12日" in notice and "2025年9月30日" not in notice
+    digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (sample_dir / "out").iterdir()}
+    assert invoke(["merge", "--notice"], cwd=sample_dir).exit_code == 0
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (sample_dir / "out").iterdir()} == digest
+
+    toml = sample_dir / "ledgerxl.toml"
+    toml.write_text("document_date = 2025-10-20\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    r = invoke(["merge", "--notice"], cwd=sample_dir)
+    assert "文件日期：2025年10月20日。" in r.output

@@ -110,6 +110,8 @@ def merge(
     echo("已写出：")
     for p in r.written:
         echo(f"  {p}")
+    if r.date is not None:
+        echo(f"文件日期：{r.date.year}年{r.date.month}月{r.date.day}日。")
     echo(
         f"汇总完成：{len(r.master.items)} 项事项，{r.items_with_progress} 项有进展；"
         f"{len(r.reported)}/{len(r.master.departments)} 个单位已报送；{count_line(r.findings)}。"

@@ -4,6 +4,7 @@ output -> publish them together. batch renders its outputs with the same render_
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from ledgerxl.jobs.inputs import ReadProgress, collect_inputs, input_labels, res
 from ledgerxl.ledger import accepted_part, build_ledger
 from ledgerxl.model import Finding, Ledger, MasterList, Submission
 from ledgerxl.periods import Period
+from ledgerxl.rules.resubmissions import parse_date
 
 LEDGER_NAME = "台账.xlsx"
 ATTACHMENT_NAME = "附件.docx"
@@ -44,6 +46,7 @@ class MergeResult(Checked):
     excluded: list[Submission] = field(default_factory=list)  # left out whole: an error about the file
     left_out: list[tuple[str, int, str]] = field(default_factory=list)  # (file, item, department): item errors
     written: list[Path] = field(default_factory=list)
+    date: dt.date | None = None  # the documents' date (document_date)
     blocked: bool = False  # errors kept the ledger from being published (校验报告.xlsx is written all the same)
 
     @property
@@ -91,7 +94,8 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
     if result.errors and not opts.allow_errors:
         # the clerk needs the list of what to fix most exactly now: the report is written, the ledger is not
         result.blocked = True
-        result.written = publish({report: build_report(result.findings, f"{period}校验报告", cfg.date_for(period))})
+        date = document_date(cfg, period, result.selection.chosen)
+        result.written = publish({report: build_report(result.findings, f"{period}校验报告", date)})
         return result
     # a finding names its file by the input's label (unique, see input_labels)
     labels = input_labels(files)
@@ -107,10 +111,27 @@ def _run_merge(opts: MergeOptions) -> MergeResult:
         accepted.append(part)
         rejected |= refused
         result.left_out.extend((s.name, n, dept) for n, dept in sorted(refused))
-    result.ledger, outputs = render_outputs(master, accepted, period, cfg, out, rejected)
-    outputs[report] = build_report(result.findings, f"{period}校验报告", cfg.date_for(period))
+    result.date = document_date(cfg, period, accepted)
+    result.ledger, outputs = render_outputs(master, accepted, period, cfg, out, rejected, result.date)
+    outputs[report] = build_report(result.findings, f"{period}校验报告", result.date)
     result.written = publish(outputs)
     return result
+
+
+# a 填报日期 this long after the period's end is a typo (2052 for 2025) or a crafted cell, not a date to
+# put on an official document; a Q3 form is filled in October, an annual one by February at the latest
+LATEST_FILLING = dt.timedelta(days=120)
+
+
+def document_date(cfg: Config, period: Period, submissions: list[Submission]) -> dt.date:
+    """The date on the documents: `document_date` when the config pins it; otherwise the period's last
+    day or, when later, the newest 填报日期 of the forms reported (a Q3 notice dated 9月30日 about forms
+    filled on 10月8–12日 reported what did not exist yet). The same inputs give the same date."""
+    if cfg.document_date is not None:
+        return cfg.document_date
+    end = period.end_date
+    dates = [d for s in submissions if (d := parse_date(s.filled_date)) and end < d <= end + LATEST_FILLING]
+    return max(dates, default=end)
 
 
 def render_outputs(
@@ -120,9 +141,11 @@ def render_outputs(
     cfg: Config,
     out: Path,
     rejected: set[tuple[int, str]] | None = None,
+    date: dt.date | None = None,
 ) -> tuple[Ledger, dict[Path, bytes]]:
     """Merge accepted submissions and render every output in memory (nothing written): merge and batch.
-    `rejected`: (item, department) entries left out for their errors (ledger.accepted_part)."""
+    `rejected`: (item, department) entries left out for their errors (ledger.accepted_part); `date`: the
+    documents' (default: document_date of the accepted forms)."""
     from ledgerxl.jobs import parallel
     from ledgerxl.write.attachment import DocxOptions, build_docx
     from ledgerxl.write.ledger_xlsx import build_xlsx
@@ -131,7 +154,7 @@ def render_outputs(
     ledger = build_ledger(
         master, accepted, title, period.progress_label, cfg.placeholder, rejected or (), cfg.error_placeholder
     )
-    date = cfg.date_for(period)
+    date = date or document_date(cfg, period, accepted)
     att = cfg.attachment
     label = att.label or None
     docx_opts = DocxOptions(label=label, cell_size=att.font_size, with_departments=att.with_departments, date=date)

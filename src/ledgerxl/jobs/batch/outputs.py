@@ -20,7 +20,7 @@ from ledgerxl.periods import parse_period
 
 
 def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
-    from ledgerxl.jobs.merge import render_outputs
+    from ledgerxl.jobs.merge import document_date, render_outputs
     from ledgerxl.write.publish import Staged
     from ledgerxl.write.reminders import TEXT_NAME, XLSX_NAME, build_reminders, reminders_text, reminders_xlsx
 
@@ -35,7 +35,9 @@ def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
         if part is not None:
             subs.append(part)
             refused_items |= refused
-    ledger, outputs = render_outputs(master, subs, period, run.cfg, out, refused_items)
+    date = document_date(run.cfg, period, subs)
+    ledger, outputs = render_outputs(master, subs, period, run.cfg, out, refused_items, date)
+    log.info("文件日期：%s", date.isoformat())
     result.items = len(ledger.rows)
     result.items_with_progress = ledger.items_with_progress
 
@@ -53,7 +55,7 @@ def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
     reminders = build_reminders(master, good, contacts, rejected, str(period))
     title = run.cfg.ledger_title(period).removesuffix("台账") + "催报名单"
     as_of = f"{versions[-1].received_at[:16]}（最近一次收到报送）" if versions else "尚未收到任何报送"
-    outputs[out / XLSX_NAME] = reminders_xlsx(reminders, title=title, as_of=as_of, date=run.cfg.date_for(period))
+    outputs[out / XLSX_NAME] = reminders_xlsx(reminders, title=title, as_of=as_of, date=date)
     template = run.cfg.reminder_template
     text_args: dict[str, Any] = {"title": title, "period": str(period), "as_of": as_of}
     text_args["total"] = len(master.departments)
