@@ -39,22 +39,25 @@ BODY = [
     (
         "NoticeBody",
         "为推动{{ year }}年政府工作报告公开挂牌事项落实落细，{{ office }}对各责任单位"
-        "{{ period_label }}工作进展情况进行了调度汇总。现将有关情况通报如下。",
+        "{{ period_label }}工作{{ progress_word }}情况进行了调度汇总。现将有关情况通报如下。",
     ),
     ("NoticeHeading1", "一、总体情况"),
     (
         "NoticeBody",
-        "{{ period }}，{{ item_count }}项公开挂牌事项中，{{ items_reported }}项报送了进展情况"
-        "{% if items_missing %}，{{ items_missing }}项尚无进展报送{% endif %}；{{ department_count }}个责任单位中，"
+        "{{ period }}，{{ item_count }}项公开挂牌事项中，{{ items_reported }}项报送了{{ progress_word }}情况"
+        "{% if items_missing %}，{{ items_missing }}项{% if annual %}尚未报送完成情况{% else %}尚无进展报送{% endif %}"
+        "{% endif %}；{{ department_count }}个责任单位中，"
         "{{ departments_reported }}个已按要求报送{% if departments_missing %}，{{ missing_departments }}"
         "共{{ departments_missing }}个单位未报送{% endif %}。{% if status_summary %}从完成状态看，"
-        "{{ status_summary }}。{% endif %}各事项具体进展情况见附件。",
+        "{{ status_summary }}。{% endif %}各事项具体{{ progress_word }}情况见附件。",
     ),
     ("NoticeHeading1", "二、下一步工作要求"),
     (
         "NoticeBody",
-        "各责任单位要对照年度目标任务，压实工作责任，倒排时间节点，确保各项挂牌事项按期保质完成"
-        "{% if departments_missing %}；未报送的单位要尽快补报{% endif %}。",
+        # a year that is over is not asked to finish on time: it is asked to account for what is not done
+        "{% if annual %}各责任单位要认真总结挂牌事项落实情况，对未完成的事项逐项分析原因、明确后续措施和完成时限，"
+        "持续抓好落实{% else %}各责任单位要对照年度目标任务，压实工作责任，倒排时间节点，确保各项挂牌事项按期保质完成"
+        "{% endif %}{% if departments_missing %}；未报送的单位要尽快补报{% endif %}。",
     ),
 ]
 

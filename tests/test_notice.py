@@ -155,6 +155,23 @@ def test_status_sentence_in_the_built_in_template(tmp_path: Path) -> None:
     assert "市残联共1个单位未报送" in text
 
 
+def test_annual_notice_fits_a_year_that_is_over(tmp_path: Path) -> None:
+    """Issue 17: the annual notice asked to 按期保质完成 after the year was over, and spoke of 进展情况."""
+    rows = [
+        LedgerRow(Item(1, "甲", ("市统计局",)), [("市统计局", "全年完成。")], [], "已完成"),
+        LedgerRow(Item(2, "乙", ("市财政局",)), [], ["市财政局"]),
+    ]
+    ledger = Ledger("2025年市政府工作报告公开挂牌事项全年完成情况台账", "全年完成情况", rows)
+    out = tmp_path / "通知.docx"
+    out.write_bytes(render_notice(notice_context(ledger, parse_period("2025FY"), dt.date(2026, 1, 10))))
+    text = "\n".join(docx_lines(out))
+    assert "按期保质完成" not in text and "进展情况" not in text
+    assert "全年工作完成情况进行了调度汇总" in text and "各事项具体完成情况见附件" in text
+    assert "对未完成的事项逐项分析原因" in text and "1项尚未报送完成情况" in text
+    out.write_bytes(render_notice(_context()))  # a quarter still is asked to finish on time
+    assert "确保各项挂牌事项按期保质完成" in "\n".join(docx_lines(out))
+
+
 @pytest.mark.parametrize(
     "date,want", [(dt.date(2025, 10, 15), "2025年10月15日"), (dt.date(2026, 1, 5), "2026年1月5日")]
 )
