@@ -605,17 +605,19 @@ class Store:
         subs = self.load_submissions([sid for _, sid, _ in rows])
         return [(sub, fid) for sub, (_, _, fid) in zip(subs, rows)]
 
-    def error_findings(self, file_ids: Iterable[int]) -> dict[int, list[Finding]]:
-        """file id -> its errors, for many files in one query."""
-        out: dict[int, list[Finding]] = {i: [] for i in file_ids}
+    def current_errors(self, period: Period) -> dict[int, list[Finding]]:
+        """file id -> its errors, for the period's current versions, in one query (indexed by
+        findings_by_file): the rows with errors a current version leaves out."""
+        out: dict[int, list[Finding]] = {}
         for fid, c, sv, m, h, f, sh, ce, d in self.conn.execute(
-            "SELECT file_id, code, severity, message, hint, file, sheet, cell, department FROM findings"
-            " WHERE severity = 'error' ORDER BY file_id, id"
+            "SELECT x.file_id, x.code, x.severity, x.message, x.hint, x.file, x.sheet, x.cell, x.department"
+            " FROM current cur JOIN submissions s ON s.id = cur.submission_id JOIN findings x ON x.file_id = s.file_id"
+            " WHERE cur.period = ? AND x.severity = 'error' ORDER BY x.file_id, x.id",
+            (period.code,),
         ):
-            if fid in out:
-                out[fid].append(
-                    Finding(code=c, severity=sv, message=m, hint=h, file=f, sheet=sh, cell=ce, department=d)
-                )
+            out.setdefault(fid, []).append(
+                Finding(code=c, severity=sv, message=m, hint=h, file=f, sheet=sh, cell=ce, department=d)
+            )
         return out
 
     def version_heads(self, period: Period) -> list[tuple[int, int, Submission, int]]:

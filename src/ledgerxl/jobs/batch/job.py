@@ -255,14 +255,12 @@ class _Run(RunState):
                 and not self.opts.rebuild
                 and unchanged.restore(self, result, last[1])
             ):
-                result.departments = list(last[1].get("departments", []))
                 log.info("状态与上次发布时相同，未重新生成输出")
             else:
                 result.departments = the_master().departments
                 outputs.publish(self, the_master(), result)
                 if not self.dry:
-                    state = {**unchanged.saved_state(result), "departments": result.departments}
-                    self.store.set_published(self.period, key, state, run_id)
+                    self.store.set_published(self.period, key, unchanged.saved_state(result), run_id)
         if self.opts.move_processed and not self.dry:
             outputs.move_processed(self, result)
         return result

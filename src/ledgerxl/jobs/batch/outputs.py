@@ -28,10 +28,10 @@ def publish(run: RunState, master: MasterList, result: BatchResult) -> None:
     subs: list[Submission] = []
     refused_items: set[tuple[int, str]] = set()
     current = store.current_files(period)
-    errors = store.error_findings(fid for _, fid in current)
+    errors = store.current_errors(period)
     for sub, file_id in current:
         # a current version with errors in some rows (every version has errors): its good rows count
-        part, refused = accepted_part(sub, errors[file_id])
+        part, refused = accepted_part(sub, errors.get(file_id, []))
         if part is not None:
             subs.append(part)
             refused_items |= refused

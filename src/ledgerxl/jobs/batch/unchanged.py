@@ -44,6 +44,7 @@ def _bytes(path: Path) -> bytes:
 
 def saved_state(result: BatchResult) -> dict[str, object]:
     return {
+        "departments": result.departments,
         "items": result.items,
         "items_with_progress": result.items_with_progress,
         "submitted": result.submitted,
@@ -67,6 +68,7 @@ def restore(run: RunState, result: BatchResult, saved: dict[str, Any]) -> bool:
             return False
         outputs.append(OutputFile(path, o["sha256"], o["size"], changed=False))
     result.outputs = outputs
+    result.departments = list(saved["departments"])
     result.items = int(saved["items"])
     result.items_with_progress = int(saved["items_with_progress"])
     result.submitted = list(saved["submitted"])
