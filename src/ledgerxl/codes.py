@@ -34,6 +34,7 @@ E208: Final = "E208"
 E220: Final = "E220"
 E221: Final = "E221"
 E209: Final = "E209"
+E230: Final = "E230"
 W301: Final = "W301"
 W302: Final = "W302"
 W303: Final = "W303"
@@ -168,6 +169,12 @@ CODES: dict[str, Code] = {
             "merged-input-cells",
             "一个单元格跨多个事项",
             "请取消合并单元格，每个事项的进展情况写在本行的单元格里。",
+        ),
+        Code(
+            E230,
+            "not-this-departments-form",
+            "不是本链接单位的报送表",
+            "网上报送链接只收本单位本期的报送表：请核对填报单位和报告期后重新上传。",
         ),
         Code(W301, "stale-progress", "进展情况与上期相同", "请更新为本期进展。"),
         Code(W302, "earlier-period-figures", "只引用了以前期间的数据", "请补充本期数据。"),

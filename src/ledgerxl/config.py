@@ -30,7 +30,7 @@ MASTER_ARGUMENT_HINT = "请在命令后给出清单文件，或在含 ledgerxl.t
 _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", "document_date", "aliases"}
 # the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
 _TOP_KEYS |= {"db", "archive", "log", "reminder_template"}
-_TOP_KEYS |= {"attachment", "notice", "jobs", "error_placeholder", "deadline", "previous"}
+_TOP_KEYS |= {"attachment", "notice", "jobs", "error_placeholder", "deadline", "previous", "serve"}
 # 附件.docx table text: Chinese type sizes (字号) or points
 FONT_SIZES = {"五号": 10.5, "小四": 12.0, "四号": 14.0, "小三": 15.0, "三号": 16.0}
 MIN_FONT_SIZE, MAX_FONT_SIZE = 8.0, 22.0
@@ -53,6 +53,17 @@ class NoticeConfig:
     office: str = ""  # 发文机关; default "{org}政府办公室"
     number: str = ""  # 发文字号, e.g. 青政办字〔2025〕12号
     template: Path | None = None  # the clerk's own .docx; default: the built-in templates/notice.docx
+
+
+@dataclass
+class ServeConfig:
+    """[serve]: the web intake (ledgerxl serve, ledgerxl links); the command's options override it."""
+
+    host: str = "127.0.0.1"  # loopback: only this machine; "0.0.0.0" for the office network
+    port: int = 8080
+    base_url: str = ""  # how departments reach it (the links); default http://<host>:<port>
+    certfile: Path | None = None  # TLS certificate (PEM); with keyfile, served over https
+    keyfile: Path | None = None
 
 
 @dataclass
@@ -79,6 +90,7 @@ class Config:
     reminder_template: Path | None = None  # jinja2 text of the 催报 list, instead of the built-in one
     attachment: AttachmentConfig = field(default_factory=AttachmentConfig)
     notice: NoticeConfig = field(default_factory=NoticeConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
 
     def ledger_title(self, period: Period) -> str:
         try:
@@ -283,10 +295,12 @@ def parse_font_size(value: object, where: str = "") -> float:
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "attachment": {"label": str, "font_size": (int, float, str), "with_departments": bool},
     "notice": {"office": str, "number": str, "template": str},
+    "serve": {"host": str, "port": int, "base_url": str, "certfile": str, "keyfile": str},
 }
 
 _WANTS: dict[type | tuple[type, ...], str] = {
     bool: "应为 true 或 false",
+    int: "应为整数（如 8080）",
     str: "应为文字（用英文双引号括起来）",
     (int, float, str): '应为磅值（如 14）或字号（如 "四号"）',
 }
@@ -309,6 +323,13 @@ def _output_sections(cfg: Config, data: dict[str, Any], path: Path) -> None:
         for key, value in table.items():
             if not isinstance(value, allowed[key]) or (isinstance(value, bool) and allowed[key] is not bool):
                 raise ConfigError(f"配置文件 {path}：[{section}] {key} {_WANTS[allowed[key]]}。")
+    serve = data.get("serve", {})
+    cfg.serve.host = serve.get("host", cfg.serve.host).strip()
+    cfg.serve.port = serve.get("port", cfg.serve.port)
+    cfg.serve.base_url = serve.get("base_url", "").strip()
+    for key in ("certfile", "keyfile"):
+        if serve.get(key):
+            setattr(cfg.serve, key, cfg.base_dir / serve[key])
     att = data.get("attachment", {})
     cfg.attachment.label = att.get("label", cfg.attachment.label).strip()
     if "font_size" in att:

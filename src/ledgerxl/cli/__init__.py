@@ -24,6 +24,9 @@ COMMANDS: dict[str, str] = {
     "use": "ledgerxl.cli.versions_cmd:use",
     "withdraw": "ledgerxl.cli.versions_cmd:withdraw",
     "next-period": "ledgerxl.cli.next_period_cmd:next_period",
+    "serve": "ledgerxl.cli.serve_cmd:serve",
+    "links": "ledgerxl.cli.serve_cmd:links",
+    "desk-password": "ledgerxl.cli.serve_cmd:desk_password",
 }
 # one-line help shown by `ledgerxl --help` without importing the command modules
 SHORT_HELP: dict[str, str] = {
@@ -38,6 +41,9 @@ SHORT_HELP: dict[str, str] = {
     "use": "指定某单位采用某一版报送表（记入历史）。",
     "withdraw": "撤回某单位的某一版报送表（写明原因，记入历史）。",
     "next-period": "进入下一报告期：归档本期文件、生成下期预填报送表、更新 ledgerxl.toml。",
+    "serve": "网上报送：各单位的专用上传页面和督查室工作台（默认只监听本机）。",
+    "links": "列出每个单位的专用报送链接（--rotate 作废并重新生成）。",
+    "desk-password": "设置督查室工作台的登录密码。",
 }
 
 

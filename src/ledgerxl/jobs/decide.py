@@ -65,10 +65,17 @@ def list_versions(cfg: Config, department: str | None = None, period: str | None
 
 
 def decide(
-    cfg: Config, department: str, which: str, action: str, reason: str = "", period: str | None = None
+    cfg: Config,
+    department: str,
+    which: str,
+    action: str,
+    reason: str = "",
+    period: str | None = None,
+    who_decided: str | None = None,
 ) -> Decision:
     """Record `action` ("use" or "withdraw") for version `which` (its number or file name) of the
-    department's form, then apply the rule: the department's current version after it."""
+    department's form, then apply the rule: the department's current version after it. `who_decided`:
+    who is recorded (default: the user running the command; the desk says 督查室（网页）)."""
     if action not in ("use", "withdraw"):
         raise UsageError(f"不认识的操作“{action}”。")
     if action == "withdraw" and not reason.strip():
@@ -81,7 +88,7 @@ def decide(
             version = find_version(stored_selection(store, p), dept, which)
             run_id = store.begin_run(p)
             with store.transaction():
-                store.decide(p, dept, version.file_id, action, reason.strip(), who())
+                store.decide(p, dept, version.file_id, action, reason.strip(), who_decided or who())
                 stored = refresh_current(store, p, run_id)
             decision = {"department": dept, "file": version.name, "action": action, "reason": reason}
             record: dict[str, object] = {"decision": decision}

@@ -7,6 +7,7 @@ migration runs in one transaction together with the version bump."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -127,6 +128,40 @@ MIGRATIONS: list[str] = [
         run_id INTEGER NOT NULL REFERENCES runs(id)
     );
     """,
+    # 4: the web intake (ledgerxl serve): each department's private link (only a hash of its token is kept),
+    # every upload through a link with what the department was shown, the desk's settings, the audit log
+    """
+    CREATE TABLE links (
+        department TEXT PRIMARY KEY,
+        generation INTEGER NOT NULL,              -- 1, 2, … : --rotate makes the next one
+        token_sha256 TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        shown_at TEXT,                            -- last printed by `ledgerxl links` or shown on the desk
+        opened_at TEXT                            -- last opened by the department
+    );
+    CREATE TABLE uploads (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL,
+        department TEXT NOT NULL,                 -- whose link it came through
+        at TEXT NOT NULL,
+        name TEXT NOT NULL,                       -- the file name the browser sent
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        file_id INTEGER REFERENCES files(id),     -- NULL: not received as a version (unreadable, not its form)
+        findings TEXT NOT NULL                    -- JSON: what the page showed
+    );
+    CREATE INDEX uploads_by_department ON uploads(department, period);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,                      -- a department's name, 督查室, or the command
+        action TEXT NOT NULL,
+        department TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT ''          -- the client's IP address
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -165,6 +200,20 @@ class Decided:
 
 
 @dataclass
+class Upload:
+    """One upload through a department's link, with the findings its page showed."""
+
+    id: int
+    department: str
+    at: str
+    name: str
+    size: int
+    sha256: str
+    file_id: int | None
+    findings: list[Finding]
+
+
+@dataclass
 class RunInfo:
     id: int
     period: str
@@ -196,12 +245,13 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open (or create) the database at `path` for writing, migrated to the current schema."""
+    def open(cls, path: Path, threads: bool = False) -> Store:
+        """Open (or create) the database at `path` for writing, migrated to the current schema.
+        `threads`: the connection may be used from several threads, one at a time (the web intake's lock)."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=not threads)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -669,3 +719,109 @@ class Store:
         ):
             out[dept] = (contact, phone, period)
         return out
+
+    # ---- the web intake (jobs.intake, web/)
+
+    def links(self) -> dict[str, tuple[int, str, str | None, str | None]]:
+        """department -> (generation, created at, shown at, opened at) of its current link."""
+        rows = self.conn.execute("SELECT department, generation, created_at, shown_at, opened_at FROM links")
+        return {d: (g, c, s, o) for d, g, c, s, o in rows}
+
+    def set_link(self, department: str, generation: int, token_sha256: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO links (department, generation, token_sha256, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (department) DO UPDATE SET generation = excluded.generation,"
+                " token_sha256 = excluded.token_sha256, created_at = excluded.created_at,"
+                " shown_at = NULL, opened_at = NULL",
+                (department, generation, token_sha256, now()),
+            )
+
+    def link_department(self, token_sha256: str) -> str | None:
+        row = self.conn.execute("SELECT department FROM links WHERE token_sha256 = ?", (token_sha256,)).fetchone()
+        return str(row[0]) if row else None
+
+    def mark_link(self, department: str, column: str) -> None:
+        assert column in ("shown_at", "opened_at")
+        self.conn.execute(f"UPDATE links SET {column} = ? WHERE department = ?", (now(), department))
+
+    def add_upload(
+        self,
+        period: Period,
+        department: str,
+        *,
+        name: str,
+        size: int,
+        sha256: str,
+        file_id: int | None,
+        findings: list[Finding],
+    ) -> int:
+        shown = [dataclasses.asdict(f) for f in findings]
+        cur = self.conn.execute(
+            "INSERT INTO uploads (period, department, at, name, size, sha256, file_id, findings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (period.code, department, now(), name, size, sha256, file_id, json.dumps(shown, ensure_ascii=False)),
+        )
+        return int(cur.lastrowid or 0)
+
+    def uploads(self, period: Period, department: str, limit: int = 50) -> list[Upload]:
+        """A department's uploads of the period, newest first."""
+        rows = self.conn.execute(
+            "SELECT id, at, name, size, sha256, file_id, findings FROM uploads"
+            " WHERE period = ? AND department = ? ORDER BY id DESC LIMIT ?",
+            (period.code, department, limit),
+        )
+        return [
+            Upload(i, department, at, name, size, sha, fid, [Finding(**f) for f in json.loads(found)])
+            for i, at, name, size, sha, fid, found in rows
+        ]
+
+    def last_uploads(self, period: Period) -> dict[str, str]:
+        """department -> when it last uploaded through its link in the period."""
+        rows = self.conn.execute(
+            "SELECT department, max(at) FROM uploads WHERE period = ? GROUP BY department", (period.code,)
+        )
+        return {d: at for d, at in rows}
+
+    def file_of_sha(self, sha256: str) -> tuple[int, str, str | None] | None:
+        """(file id, period, department) of a recorded file, by content."""
+        row = self.conn.execute(
+            "SELECT f.id, f.period, s.department FROM files f LEFT JOIN submissions s ON s.file_id = f.id"
+            " WHERE f.sha256 = ?",
+            (sha256,),
+        ).fetchone()
+        return (int(row[0]), str(row[1]), row[2]) if row else None
+
+    def archive_of(self, file_id: int) -> tuple[str, str]:
+        """(name as received, path under the archive) of a recorded file."""
+        row = self.conn.execute("SELECT name, archive FROM files WHERE id = ?", (file_id,)).fetchone()
+        return str(row[0]), str(row[1])
+
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+    def audit(self, actor: str, action: str, department: str = "", detail: str = "", address: str = "") -> None:
+        self.conn.execute(
+            "INSERT INTO audit (at, actor, action, department, detail, address) VALUES (?, ?, ?, ?, ?, ?)",
+            (now(), actor, action, department, detail, address),
+        )
+
+    def audit_log(self, limit: int = 200) -> list[tuple[str, str, str, str, str, str]]:
+        rows = self.conn.execute(
+            "SELECT at, actor, action, department, detail, address FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [tuple(map(str, r)) for r in rows]  # type: ignore[misc]
+
+    def runs(self, period: Period, limit: int = 30) -> list[tuple[RunInfo, dict[str, Any]]]:
+        """The period's runs, newest first, with their records."""
+        rows = self.conn.execute(
+            "SELECT id, period, started_at, ended_at, outcome, record FROM runs WHERE period = ?"
+            " ORDER BY id DESC LIMIT ?",
+            (period.code, limit),
+        )
+        return [(RunInfo(*r[:5]), json.loads(r[5]) if r[5] else {}) for r in rows]

@@ -11,10 +11,13 @@ from ledgerxl.jobs.batch.model import BatchResult, Incoming, NewFile, RunState
 from ledgerxl.jobs.store import now
 
 
-def record_files(run: RunState, run_id: int, incoming: list[Incoming], present: set[str], result: BatchResult) -> None:
+def record_files(
+    run: RunState, run_id: int, incoming: list[Incoming], present: set[str] | None, result: BatchResult
+) -> None:
     """One transaction: every new file with its submission and findings, then each department's current
     version by the one rule (jobs.history), which the clerk's decisions and the forms' dates govern, not the
-    order the files happened to arrive in."""
+    order the files happened to arrive in. `present`: the hashes of everything in the inbox (None: an
+    upload through the web intake, which did not look at the inbox)."""
     from ledgerxl.jobs.history import refresh_current
 
     with run.store.transaction():
@@ -40,7 +43,8 @@ def record_files(run: RunState, run_id: int, incoming: list[Incoming], present: 
             if sid is not None:
                 new[sid] = nf
         stored = refresh_current(run.store, run.period, run_id)
-        run.store.set_presence(present)
+        if present is not None:
+            run.store.set_presence(present)
         run.stage("db")
     run.selection_findings = stored.findings
     for dept, sid in stored.current.items():
