@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from ledgerxl.config import load_config
 from ledgerxl.jobs.intake import Intake, load_intake
-from ledgerxl.web.app import build_app
+from ledgerxl.web.app import Web, build_app
 from ledgerxl.web.links import Link, links_for
 from ledgerxl.web.security import set_desk_password
 
@@ -44,6 +44,7 @@ class Site:
     intake: Intake
     links: dict[str, Link]
     config: Path
+    web: Web
 
     def path(self, department: str) -> str:
         """The department's page as a path (/d/<token>)."""
@@ -79,7 +80,8 @@ def site(root: Path, workers: int = 1) -> Iterator[Site]:
     set_desk_password(cfg, PASSWORD)
     intake = load_intake(cfg, workers)
     try:
-        with TestClient(build_app(intake, BASE), base_url=BASE) as client:
-            yield Site(client, intake, issued, config)
+        app = build_app(intake, BASE)
+        with TestClient(app, base_url=BASE) as client:
+            yield Site(client, intake, issued, config, app.state.web)
     finally:
         intake.close()

@@ -22,9 +22,10 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ledgerxl.errors import LedgerxlError
+from ledgerxl.jobs.batch.logfile import log
 from ledgerxl.jobs.intake import Intake
 from ledgerxl.web import links, security
-from ledgerxl.web.upload import UploadRefused, receive_file
+from ledgerxl.web.upload import MAX_UPLOAD_BYTES, UploadRefused, receive_file
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -47,6 +48,7 @@ class Web:
     upload_limit: security.RateLimit = field(default_factory=lambda: security.RateLimit(10, 6.0))
     login_limit: security.RateLimit = field(default_factory=lambda: security.RateLimit(5, 60.0))
     env: SandboxedEnvironment | None = None
+    upload_bytes: int = MAX_UPLOAD_BYTES
 
     def render(self, name: str, status: int = 200, **context: Any) -> Response:
         assert self.env is not None
@@ -179,17 +181,19 @@ async def department_page(web: Web, request: Request) -> Response:
 async def _upload(web: Web, request: Request, dept: str, token: str) -> Response:
     folder = web.intake.paths.db.parent / UPLOADS_DIR
     try:
-        got = await receive_file(request, folder)
+        got = await receive_file(request, folder, limit=web.upload_bytes)
     except UploadRefused as e:
         await run_in_threadpool(_audit, web, dept, "上传被拒", e.message, _client(request))
         context = await run_in_threadpool(_department_context, web, dept, None)
-        return web.render("department.html", e.status, token=token, refused=e.message, **context)
+        context["refused"] = e.message
+        return web.render("department.html", e.status, token=token, **context)
     try:
         received = await run_in_threadpool(web.intake.receive, dept, got.path, got.name, got.sha256, _client(request))
     except LedgerxlError as e:  # the lock held past its wait (a long batch run), the database unwritable
         got.path.unlink(missing_ok=True)
         context = await run_in_threadpool(_department_context, web, dept, None)
-        return web.render("department.html", 503, token=token, refused=str(e), **context)
+        context["refused"] = str(e)
+        return web.render("department.html", 503, token=token, **context)
     return RedirectResponse(f"/d/{token}?u={received.upload_id}#result", 303)
 
 
@@ -535,6 +539,9 @@ async def desk_publish(web: Web, request: Request) -> Response:
         message = await run_in_threadpool(_publish, web)
     except LedgerxlError as e:
         message = f"发布失败：{e}"
+    except Exception as e:  # a bug: the clerk is told, the log keeps the traceback for the maintainer
+        log.exception("发布时程序内部错误")
+        message = f"发布失败：程序内部错误（{type(e).__name__}），详情见日志 {web.intake.paths.log}。"
     await run_in_threadpool(_audit, web, DESK_ACTOR, "发布", message, _client(request), "-")
     return RedirectResponse(f"/desk?msg={urllib.parse.quote(message)}#outputs", 303)
 

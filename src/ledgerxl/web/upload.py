@@ -65,6 +65,8 @@ async def receive_file(request: Any, folder: Path, field: str = "file", limit: i
         state.out.close()
         if state.refused:
             raise state.refused
+        if not state.ended:  # the body stopped before its closing boundary: a dropped connection
+            raise UploadRefused(400, "上传的内容不完整：请重新上传。")
         if state.name is None:
             raise UploadRefused(400, "没有收到文件：请先选择要上传的报送表。")
         if state.size == 0:
@@ -98,6 +100,7 @@ class _Parts:
         self._part: str = ""  # "file", "field" or "" (ignored)
         self._field_name = ""
         self._value = b""
+        self.ended = False
 
     def callbacks(self) -> Any:
         return {
@@ -108,7 +111,11 @@ class _Parts:
             "on_headers_finished": self._headers_done,
             "on_part_data": self._data,
             "on_part_end": self._end,
+            "on_end": self._finished,
         }
+
+    def _finished(self) -> None:
+        self.ended = True
 
     def _begin(self) -> None:
         self._headers, self._part = {}, ""
