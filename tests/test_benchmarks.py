@@ -243,3 +243,22 @@ def test_batch_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
         "FAIL: no new file 2.00 s (target ≤ 0.5 s)",
         "FAIL: one new file 2.00 s (target ≤ 1.5 s)",
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_serve_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    """benchmarks/serve.py starts a real server, uploads every department's form through its link with
+    hostile uploads mixed in, and judges latency and memory against issue 16's targets."""
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks.serve", "--departments", "6", "--concurrency", "3", "--data", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode in (0, 1), r.stdout + r.stderr
+    rows = {line.split("|")[1].strip() for line in r.stdout.splitlines() if line.startswith("| ")}
+    assert {"upload to findings, p95", "server memory, peak"} <= rows, r.stdout
+    assert "1 hostile uploads mixed in (1 refused as they should be)" in r.stdout, r.stdout
+    assert re.search(r"^(PASS|FAIL): p95 upload to findings \d+ ms \(target ≤ 300 ms\)$", r.stdout, re.M), r.stdout

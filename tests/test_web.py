@@ -217,3 +217,37 @@ def test_every_page_is_chinese_and_escaped_by_its_template(web: Site) -> None:
         assert r.status_code == 200 and 'lang="zh-CN"' in r.text
         assert "content-security-policy" in r.headers and r.headers["referrer-policy"] == "no-referrer"
     assert csrf_of(web.client.get("/desk/login").text)
+
+
+@pytest.mark.subprocess
+def test_readme_web_intake_section(tmp_path: Path) -> None:
+    """The set-ups in README use real options and keys; the systemd unit passes systemd-analyze verify."""
+    import shutil
+    import subprocess
+
+    from helpers import ROOT
+
+    from ledgerxl.config import config_from_dict, tomllib
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Web intake", 1)[1].split("\n## ", 1)[0]
+    toml = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert toml is not None
+    cfg = config_from_dict(tomllib.loads(toml.group(1)), ROOT / "x" / "ledgerxl.toml")
+    assert cfg.serve.host == "127.0.0.1" and cfg.serve.base_url.startswith("https://")
+    from ledgerxl.cli.serve_cmd import desk_password, links, serve
+
+    real = {o for cmd in (serve, links, desk_password) for p in cmd.params for o in p.opts}
+    said = {o for ln in section.splitlines() if "ledgerxl " in ln for o in re.findall(r"(?<=\s)(--[a-z][a-z-]*)", ln)}
+    assert said and said <= real, said - real
+    assert re.search(r'schtasks /Create .*/SC ONSTART .*ledgerxl\.exe\\" serve --config ', section)
+    unit = re.findall(r"```ini\n(.*?)```", section, re.S)
+    assert len(unit) == 1 and "ExecStart=/usr/local/bin/ledgerxl serve --config " in unit[0]
+    for image in re.findall(r"\]\((docs/images/[^)]+)\)", section):
+        assert (ROOT / image).is_file(), image
+    if shutil.which("systemd-analyze") is None:
+        return
+    service = tmp_path / "ledgerxl-serve.service"
+    service.write_text(unit[0].replace("/usr/local/bin/ledgerxl", "/bin/true").replace("User=ledger\n", ""), "utf-8")
+    r = subprocess.run(["systemd-analyze", "verify", str(service)], capture_output=True, text=True)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr

@@ -171,6 +171,11 @@ class Pool:
             w.kill()
         self._workers.clear()
 
+    @classmethod
+    def shared_key(cls) -> int:
+        """A key for `map` that no other call uses."""
+        return next(cls._keys)
+
     def call(self, fn: Callable[..., R], *args: Any) -> R | Failed:
         """fn(*args) in a worker."""
         return self.map(_apply, fn, [args])[0]
@@ -181,10 +186,13 @@ class Pool:
         shared: Any,
         tasks: Sequence[tuple[Any, ...]],
         progress: Callable[[int, int], None] | None = None,
+        key: int | None = None,
     ) -> list[R | Failed]:
         """[fn(shared, *t) for t in tasks] in the workers, in the tasks' order. `shared` goes to each worker
-        once; `progress(done, total)` after each result."""
-        key = next(self._keys)
+        once; `progress(done, total)` after each result. `key`: the same value for the same `shared` over
+        many calls (Pool.shared_key()), so a worker keeps it between them (the web intake's one file per
+        call resent the master list's rules every time)."""
+        key = next(self._keys) if key is None else key
         results: list[Any] = [None] * len(tasks)
         # a few tasks per message: a round trip per file cost more than reading a small form; a chunk whose
         # worker dies or runs out of time is tried again one task at a time, so only the culprit fails

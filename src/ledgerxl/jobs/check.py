@@ -120,12 +120,13 @@ def check_files(
     jobs: int | None = None,
     pool: Pool | None = None,
     labels: dict[Path, str] | None = None,
+    shared_key: int | None = None,
 ) -> list[FileChecked]:
     """Every file read and checked (see check_file), in input order, each in a worker process under the
     limits of jobs.contained (one worker, or from 64 files one per CPU; `jobs` sets the number). A file
     whose worker ran out of memory or time, or died, gets E115 and the others are read as usual. `pool`:
     a long-lived pool to use (the batch job's, the web intake's) instead of one for this call. `labels`:
-    how findings name each file (default: input_labels)."""
+    how findings name each file (default: input_labels). `shared_key`: see Pool.map."""
     labels = labels or input_labels(files)
     tasks = [(f, labels[f]) for f in files]
     if pool is None and contained.unavailable():
@@ -134,7 +135,7 @@ def check_files(
         with Pool(parallel.worker_count(jobs, len(files), parallel.MIN_FILES)) as own:
             results = own.map(check_file, (departments, rules), tasks, progress)
     else:
-        results = pool.map(check_file, (departments, rules), tasks, progress)
+        results = pool.map(check_file, (departments, rules), tasks, progress, key=shared_key)
     return [r if not isinstance(r, Failed) else _unsafe(r, label) for r, (_, label) in zip(results, tasks)]
 
 

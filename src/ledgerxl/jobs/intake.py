@@ -84,6 +84,7 @@ class Intake:
         self._db = threading.RLock()  # one connection, used by one thread at a time
         self._recording = threading.Lock()  # uploads record one at a time (and then take the batch lock)
         self._pools: queue.Queue[Pool] = queue.Queue()
+        self._shared = Pool.shared_key()  # the departments and rules: sent to each worker once
         limits = Limits(preload=Limits().preload + ("openpyxl",))  # openpyxl: the annotated copies
         for _ in range(max(1, workers)):
             pool = Pool(1, limits)
@@ -141,7 +142,10 @@ class Intake:
         from ledgerxl.rules.previous_period import history_findings
 
         with self.pool() as pool:
-            checked = check_files([upload], self.departments, self.rules, pool=pool, labels={upload: name})[0]
+            labels = {upload: name}
+            checked = check_files(
+                [upload], self.departments, self.rules, pool=pool, labels=labels, shared_key=self._shared
+            )[0]
         sub, findings = checked.submission, checked.read + checked.rules
         if sub is not None and sub.department == department:
             with self.db() as store:
@@ -161,7 +165,7 @@ class Intake:
         # unique whatever arrives in the same second: the hash's first digits
         inbox_name = f"{Path(name).stem}-网上{stamp}-{sha256[:6]}{Path(name).suffix.lower()}"
         archive = f"{sha256}/{inbox_name}"
-        with self.batch_lock(), self.db() as store:
+        with self.batch_lock(), self.db() as store, store.transaction():
             target = self.paths.archive / archive
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(upload), target)
