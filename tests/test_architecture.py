@@ -18,7 +18,7 @@ ALLOWED = {
     "write": {""},
     "master": {"", "read", "rules", "write"},
     "jobs": {"", "read", "rules", "write", "master"},
-    "cli": {"", "read", "rules", "write", "master", "jobs"},
+    "cli": {"", "read", "rules", "write", "master", "jobs", "web"},  # serve, links, desk-password call web/
     "web": {"", "read", "rules", "write", "master", "jobs"},
 }
 

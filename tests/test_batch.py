@@ -477,6 +477,10 @@ def test_store_schema_wal_and_migrations(tmp_path: Path) -> None:
         "decisions",
         "masters",
         "published",
+        "links",  # the web intake's (schema 4)
+        "uploads",
+        "settings",
+        "audit",
     }
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()

@@ -185,7 +185,7 @@ def test_reminders_list_the_missing_with_their_links(web: Site) -> None:
 
 def test_serve_plan_is_loopback_by_default_and_warns_otherwise(tmp_path: Path) -> None:
     from ledgerxl.errors import UsageError
-    from ledgerxl.web.server import ServeOptions, plan
+    from ledgerxl.web.address import ServeOptions, plan
 
     cfg = load_config(working_folder(tmp_path / "w"))
     s = plan(ServeOptions(cfg))

@@ -32,7 +32,7 @@ def serve(
     反向代理之后。按 Ctrl-C 停止。
     """
     from ledgerxl.config import load_config
-    from ledgerxl.web.server import ServeOptions, Serving
+    from ledgerxl.web.address import ServeOptions, Serving
     from ledgerxl.web.server import serve as run
 
     def started(s: Serving) -> None:

@@ -108,7 +108,7 @@ def links_for(
     from ledgerxl.departments import Departments
     from ledgerxl.jobs.batch.job import batch_paths
     from ledgerxl.read.master import load_master
-    from ledgerxl.web.server import ServeOptions, plan
+    from ledgerxl.web.address import ServeOptions, plan
 
     _, paths = batch_paths(cfg)
     master = contained.run(load_master, paths.master, what=f"挂牌事项清单 {paths.master}")
