@@ -17,6 +17,7 @@ uploads on 2 cores: see benchmarks/serve.py). Per upload:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import queue
 import re
@@ -85,11 +86,39 @@ class Intake:
         self._recording = threading.Lock()  # uploads record one at a time (and then take the batch lock)
         self._pools: queue.Queue[Pool] = queue.Queue()
         self._shared = Pool.shared_key()  # the departments and rules: sent to each worker once
-        limits = Limits(preload=Limits().preload + ("openpyxl",))  # openpyxl: the annotated copies
+        # the reader and the rules imported before the workers fork (and by each worker elsewhere): a worker
+        # importing them at its first upload took 0.3 s, and so did each worker replacing a killed one
+        readers = ("ledgerxl.read.submission", "ledgerxl.rules.form", "ledgerxl.read.workbook")
+        for name in readers:
+            importlib.import_module(name)
+        limits = Limits(preload=Limits().preload + ("openpyxl", *readers))  # openpyxl: the annotated copies
         for _ in range(max(1, workers)):
             pool = Pool(1, limits)
             pool.start()
             self._pools.put(pool)
+        self._warm_up(workers)
+
+    def _warm_up(self, workers: int) -> None:
+        """One check of a blank form in each worker, so the first department's upload is not the one that
+        pays for loading the shared rules and the reader's caches."""
+        import tempfile
+
+        from ledgerxl.jobs.check import check_files
+        from ledgerxl.write.form import build_form
+
+        dept = self.master.departments[0] if self.master.departments else ""
+        if not dept:
+            return
+        with tempfile.TemporaryDirectory(prefix="ledgerxl-warm-") as tmp:
+            blank = Path(tmp) / "warm.xlsx"
+            blank.write_bytes(build_form(dept, self.master.items_of(dept), self.period))
+            pools = [self._pools.get() for _ in range(max(1, workers))]
+            try:
+                for pool in pools:
+                    check_files([blank], self.departments, self.rules, pool=pool, shared_key=self._shared)
+            finally:
+                for pool in pools:
+                    self._pools.put(pool)
 
     def close(self) -> None:
         while not self._pools.empty():
