@@ -84,6 +84,8 @@ class Intake:
         self.store = Store.open(paths.db, threads=True)
         self._db = threading.RLock()  # one connection, used by one thread at a time
         self._recording = threading.Lock()  # uploads record one at a time (and then take the batch lock)
+        self._local = threading.local()  # each request thread's reading connection
+        self._readers: list[Store] = []
         self._pools: queue.Queue[Pool] = queue.Queue()
         self._shared = Pool.shared_key()  # the departments and rules: sent to each worker once
         # the reader and the rules imported before the workers fork (and by each worker elsewhere): a worker
@@ -125,11 +127,32 @@ class Intake:
             self._pools.get().close()
         with self._db:
             self.store.close()
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
 
     @contextmanager
     def db(self) -> Iterator[Store]:
+        """The connection that writes (one thread at a time)."""
         with self._db:
             yield self.store
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A connection of this thread's own for reading, in one read transaction (a consistent snapshot):
+        WAL lets readers go on while an upload commits, where sharing the writer's lock made every page
+        view wait for it (a quarter of the server's time under 20 concurrent uploads, measured with py-spy)."""
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = Store.open(self.paths.db, threads=True)
+            self._local.store = store
+            with self._db:
+                self._readers.append(store)
+        store.conn.execute("BEGIN")
+        try:
+            yield store
+        finally:
+            store.conn.execute("COMMIT")
 
     @contextmanager
     def pool(self) -> Iterator[Pool]:
@@ -149,7 +172,7 @@ class Intake:
         named = upload.with_name(f"{upload.stem}{Path(name).suffix.lower()}")
         upload = upload.replace(named) if named != upload else upload
         size = upload.stat().st_size
-        with self.db() as store:
+        with self.reading() as store:
             known = store.file_of_sha(sha256)
         if known is not None and known[1] == self.period.code and known[2] == department:
             upload.unlink(missing_ok=True)
@@ -177,7 +200,7 @@ class Intake:
             )[0]
         sub, findings = checked.submission, checked.read + checked.rules
         if sub is not None and sub.department == department:
-            with self.db() as store:
+            with self.reading() as store:
                 prev = store.previous_progress(department, self.period)
             if prev is not None:
                 own = {it.number for it in self.master.items_of(department)}

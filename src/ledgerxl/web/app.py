@@ -154,7 +154,7 @@ async def stylesheet(web: Web, request: Request) -> Response:
 
 
 def _department(web: Web, token: str) -> str | None:
-    with web.intake.db() as store:
+    with web.intake.reading() as store:
         return store.link_department(links.token_hash(token))
 
 
@@ -210,10 +210,11 @@ def _department_context(web: Web, dept: str, shown: int | None) -> dict[str, Any
 
     intake = web.intake
     now = time.monotonic()
-    with intake.db() as store:
-        if now - web.opened.get(dept, -OPENED_EVERY) >= OPENED_EVERY:  # a write (an fsync) per view cost 10 ms
-            web.opened[dept] = now
-            store.mark_link(dept, "opened_at")
+    if now - web.opened.get(dept, -OPENED_EVERY) >= OPENED_EVERY:  # a write (an fsync) per view cost 10 ms
+        web.opened[dept] = now
+        with intake.db() as writer:
+            writer.mark_link(dept, "opened_at")
+    with intake.reading() as store:
         versions = [v for v in stored_selection(store, intake.period).versions if v.department == dept]
         uploads = store.uploads(intake.period, dept)
     current = next((v for v in versions if v.current), None)
@@ -251,7 +252,7 @@ def _prefilled_form(web: Web, dept: str) -> tuple[bytes, str]:
 
     intake = web.intake
     progress: dict[int, str] = {}
-    with intake.db() as store:
+    with intake.reading() as store:
         for sub, _ in store.current_files(intake.period):
             if sub.department == dept:
                 progress = {e.number: e.progress for e in sub.entries if e.number is not None}
@@ -280,7 +281,7 @@ def _annotated(web: Web, dept: str, upload_id: int) -> tuple[bytes, str] | None:
     from ledgerxl.write.feedback import copy_name
 
     intake = web.intake
-    with intake.db() as store:
+    with intake.reading() as store:
         upload = next((u for u in store.uploads(intake.period, dept, 500) if u.id == upload_id), None)
         if upload is None or upload.file_id is None:
             return None
@@ -341,7 +342,7 @@ async def desk_login(web: Web, request: Request) -> Response:
         return web.render(
             "desk_login.html", 403, error="页面已过期，请重新打开登录页。", csrf=_login_csrf(web, request)
         )
-    with web.intake.db() as store:
+    with web.intake.reading() as store:
         stored = store.setting(security.PASSWORD_KEY)
     ok = await run_in_threadpool(security.check_password, str(password or ""), stored)
     if not ok:
@@ -398,7 +399,7 @@ def _desk_context(web: Web) -> dict[str, Any]:
     from ledgerxl.jobs.history import stored_selection
 
     intake = web.intake
-    with intake.db() as store:
+    with intake.reading() as store:
         versions = stored_selection(store, intake.period).versions
         have = store.links()
         last = store.last_uploads(intake.period)
@@ -455,14 +456,14 @@ def _desk_department_context(web: Web, dept: str) -> dict[str, Any]:
     from ledgerxl.jobs.history import stored_selection
 
     intake = web.intake
-    with intake.db() as store:
+    with intake.reading() as store:
         versions = [v for v in stored_selection(store, intake.period).versions if v.department == dept]
         findings = {v.file_id: store.findings_of([v.file_id]) for v in versions}
         uploads = store.uploads(intake.period, dept)
         link = links.link_of(store, web.secret, dept, web.base_url)
-        if link:
-            with store.transaction():
-                store.mark_link(dept, "shown_at")
+    if link:
+        with intake.db() as writer:
+            writer.mark_link(dept, "shown_at")
     return {"department": dept, "versions": versions, "findings": findings, "uploads": uploads, "link": link}
 
 
@@ -514,16 +515,16 @@ def _reminder_text(web: Web) -> str:
     from ledgerxl.jobs.history import stored_selection
 
     intake = web.intake
-    with intake.db() as store:
+    with intake.reading() as store:
         versions = stored_selection(store, intake.period).versions
         good = {v.department for v in versions if v.current and not v.errors}
         sent = {v.department for v in versions}
         missing = [d for d in intake.master.departments if d not in good]
         found = {d: links.link_of(store, web.secret, d, web.base_url) for d in missing}
-        with store.transaction():
-            for d in missing:
-                if found[d]:
-                    store.mark_link(d, "shown_at")
+    with intake.db() as writer, writer.transaction():
+        for d in missing:
+            if found[d]:
+                writer.mark_link(d, "shown_at")
     if not missing:
         return f"{intake.period}进展情况：各单位均已报送。"
     deadline = intake.cfg.deadline
@@ -570,7 +571,7 @@ async def desk_runs(web: Web, request: Request) -> Response:
     session = _session(web, request)
     if session is None:
         return _login_redirect()
-    with web.intake.db() as store:
+    with web.intake.reading() as store:
         runs = store.runs(web.intake.period, 100)
         audit = store.audit_log(200)
     return web.render("desk_runs.html", csrf=session.csrf, runs=runs, audit=audit)
