@@ -14,7 +14,7 @@ import pytest
 from formkit import DEPT, PERIOD, PROGRESS, form_path, read, write_master
 from helpers import SAMPLE, invoke
 
-from ledgerxl.model import STATUSES
+from ledgerxl.model import STATUSES, Submission
 from ledgerxl.periods import parse_period
 from ledgerxl.read.master import load_master
 from ledgerxl.write.form import build_form
@@ -174,3 +174,104 @@ def test_form_saved_by_libreoffice_stays_readable_and_protected(tmp_path: Path) 
     assert [ws.cell(5, c).protection.locked for c in range(1, 7)] == [True, True, True, False, False, False]
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert lists and "已完成" in (lists[0].formula1 or "")
+
+
+# --- issue 17: rows that grow with their text, the deadline and the 督查室's contact, titles ----------------
+
+
+def _row_tags(data: bytes) -> dict[int, dict[str, str]]:
+    """The 填报表 sheet's <row> attributes by 1-based row number."""
+    import re
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    return {
+        int(m.group(1)): dict(re.findall(r'(\w+)="([^"]*)"', m.group(0)))
+        for m in re.finditer(r'<row r="(\d+)"[^>]*>', xml)
+    }
+
+
+def test_item_rows_have_no_fixed_height_and_open_tall_enough_for_a_prefilled_text() -> None:
+    from ledgerxl.write.form import INPUT_LINES, LINE_PT, WIDTHS
+    from ledgerxl.write.textwidth import wrapped_lines
+
+    master = load_master(MASTER)
+    items = master.items_of("市科技局")
+    long = "；".join(["新获批省重点实验室19家，居全省首位，其中企业牵头建设的有11家"] * 8)  # about 280 characters
+    data = build_form("市科技局", items, PERIOD, {items[0].number: long, items[1].number: "已完成年度目标任务。"})
+    rows = _row_tags(data)
+    item_rows = range(5, 5 + len(items))
+    # Excel re-fits a row without customHeight when a cell of it is edited: a long text typed in shows whole
+    assert all("customHeight" not in rows[r] for r in item_rows)
+    assert rows[1].get("customHeight") == "1"  # the title row keeps its height
+    # ... and LibreOffice and Excel open each row at its stored height: the prefilled text is whole
+    lines = wrapped_lines(long, WIDTHS[3] - 2)
+    assert lines >= 8 and float(rows[5]["ht"]) >= LINE_PT * lines
+    assert float(rows[7]["ht"]) == LINE_PT * INPUT_LINES + 6  # an empty progress cell: room to type
+    ws = openpyxl.load_workbook(io.BytesIO(data))["填报表"]
+    assert ws["D5"].value == long and ws.protection.sheet
+    # read back as written (the sample's forms, written with fixed heights, are read by test_golden)
+    sub = read_bytes(data)
+    assert [e.number for e in sub.entries] == [it.number for it in items] and sub.entries[0].progress == long
+
+
+def read_bytes(data: bytes) -> Submission:
+    import tempfile
+
+    from ledgerxl.departments import Departments
+    from ledgerxl.read.submission import read_submission
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "市科技局-2025年三季度.xlsx"
+        path.write_bytes(data)
+        return read_submission(path, Departments(load_master(MASTER).departments))
+
+
+def test_deadline_and_contact_on_the_form_and_in_the_guide(sample_dir: Path) -> None:
+    toml = sample_dir / "ledgerxl.toml"
+    text = toml.read_text(encoding="utf-8").replace(
+        "[aliases]", 'deadline = 2025-10-15\ncontact = "市政府督查室  张三 0532-12345678"\n\n[aliases]'
+    )
+    toml.write_text(text, encoding="utf-8")
+    r = invoke(["forms", "-d", "市科技局", "--config", str(toml)])
+    assert r.exit_code == 0, r.output
+    path = sample_dir / "forms" / "市科技局-2025年三季度.xlsx"
+    ws = openpyxl.load_workbook(path)["填报表"]
+    assert (ws["E2"].value, ws["F2"].value) == ("报送截止", "2025年10月15日")
+    assert ws["F2"].protection.locked  # the office's, not the department's to change
+    n = len(load_master(MASTER).items_of("市科技局"))
+    note = ws.cell(5 + n, 1).value
+    assert note == "如有疑问，请联系：市政府督查室 张三 0532-12345678。"  # spaces folded, one line
+    assert f"A{5 + n}:F{5 + n}" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws.print_area == f"'填报表'!$A$1:$F${5 + n}"  # the note is printed with the table
+    guide = [c.value for c in openpyxl.load_workbook(path)["填报说明"]["A"] if c.value]
+    assert guide[-1] == "七、请于2025年10月15日前报送。如有疑问，请联系：市政府督查室 张三 0532-12345678。"
+    # the reader takes neither for the department's own 联系人/联系电话, nor the note for an item row
+    sub = read_bytes(path.read_bytes())
+    assert (sub.contact, sub.phone, sub.period_raw) == ("", "", "2025年三季度")
+    assert [e.number for e in sub.entries] == [it.number for it in load_master(MASTER).items_of("市科技局")]
+    # another period's form does not carry this period's deadline; the contact is the office's all year
+    r = invoke(["forms", "-d", "市科技局", "--period", "2025FY", "--config", str(toml)])
+    assert r.exit_code == 0, r.output
+    ws = openpyxl.load_workbook(sample_dir / "forms" / "市科技局-2025年全年.xlsx")["填报表"]
+    assert ws["E2"].value is None and ws.cell(5 + n, 1).value.startswith("如有疑问")
+
+
+def test_form_title_wraps_between_words_when_wider_than_its_cell() -> None:
+    from ledgerxl.write.form import TITLE_PT, WIDTHS, form_title
+    from ledgerxl.write.textwidth import display_width
+    from ledgerxl.write.titles import break_points
+    from ledgerxl.write.xlsx_rows import title_units
+
+    master = load_master(MASTER)
+    items = master.items_of("市残联")
+    ws = openpyxl.load_workbook(io.BytesIO(build_form("市残联", items, PERIOD)))["填报表"]
+    assert "\n" not in ws["A1"].value and _row_tags(build_form("市残联", items, PERIOD))[1]["ht"] == "30"
+    org = "中国（山东）自由贸易试验区青岛片区管理委员会与青岛前湾保税港区管理委员会"  # wider than the cell
+    data = build_form("市残联", items, PERIOD, title_org=org)
+    lines = openpyxl.load_workbook(io.BytesIO(data))["填报表"]["A1"].value.split("\n")
+    title = form_title(PERIOD, org)
+    assert len(lines) == 2 and "".join(lines) == title
+    assert len(lines[0]) in break_points(title, [org])
+    assert all(display_width(line) <= title_units(WIDTHS, TITLE_PT) for line in lines)
+    assert float(_row_tags(data)[1]["ht"]) == pytest.approx(30 + 22, abs=0.5)  # 22 pt for the second line

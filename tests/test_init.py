@@ -181,16 +181,21 @@ def test_commented_settings_are_real_settings(tmp_path: Path) -> None:
     text = (d / "ledgerxl.toml").read_text(encoding="utf-8")
     keys = re.findall(r"^# ([a-z_]+(?= = )|\[[a-z]+\]$)", text, re.M)
     assert keys == [
-        *("title", "document_date", "db", "archive", "log", "reminder_template"),
-        *("[attachment]", "label", "font_size", "with_departments", "[notice]", "office", "number", "template"),
+        *("title", "document_date", "deadline", "contact", "db", "archive", "log", "reminder_template"),
+        *("[attachment]", "label", "font_size", "with_departments", "[ledger]", "with_previous"),
+        *("[notice]", "office", "number", "template", "masthead", "cc", "printed_by"),
     ]
     opened = re.sub(r"^# ([a-z_]+ = |\[[a-z]+\]$)", r"\1", text, flags=re.M)
     (d / "ledgerxl.toml").write_text(opened, encoding="utf-8")
     cfg = load_config(d / "ledgerxl.toml")
     assert cfg.document_date == dt.date(2026, 9, 30)
+    assert (cfg.deadline, cfg.contact) == (dt.date(2026, 10, 15), "市政府督查室 张三 0532-12345678")
+    assert cfg.ledger.with_previous
     assert (cfg.db, cfg.archive, cfg.log) == (d / "ledgerxl.db", d / "archive", d / "ledgerxl.log")
     assert (cfg.attachment.label, cfg.attachment.font_size, cfg.attachment.with_departments) == ("附件2", 12, True)
     assert (cfg.notice.enabled, cfg.notice.office, cfg.notice.number) == (True, "市政府办公室", "〔2026〕1号")
+    assert (cfg.notice.masthead, cfg.notice.printed_by) == ("市人民政府办公室文件", "市政府办公室")
+    assert cfg.notice.cc == "市委各部门，市人大常委会办公室，市政协办公室"
 
 
 def test_start_of_a_year_as_the_readme_shows(sample_outputs: Path, tmp_path: Path) -> None:

@@ -435,6 +435,71 @@ def test_w301_stale_progress(tmp_path: Path) -> None:
     assert findings_for(tmp_path, [path], previous={3: "工信局：" + PROGRESS[3]}) == []
 
 
+# W302 on annual and quarterly texts (issue 17: it fired on a normal annual text). A year's report lists its
+# milestones by month and compares with last year's end; a copied 三季度 text quotes 1-9月 or 前三季度.
+NORMAL_TEXTS = [
+    "3月，印发《青岛市推动大规模设备更新实施方案》；5月，召开全市推进会；9月底，沈海高速改扩建工程全线建成通车。",
+    "沈海高速改扩建工程于9月底全线通车，较计划提前3个月。",
+    "全市经营主体达到210万户，较2024年底增长8.3%。",
+    "新获批省重点实验室18家，超额完成年度目标。",
+    "官路水库主体工程6月完工，配套工程8月开工建设，已完成投资12.6亿元。",
+]
+COPIED_Q3_TEXTS = [
+    ("1-9月，全市规模以上工业增加值增长8.2%。", "“1-9月”"),
+    ("截至9月底，新开通5G基站3120个，完成年度目标的104%。", "“截至9月底”"),
+    ("前三季度，全市完成投资1900亿元，完成率77.6%。", "“前三季度”"),
+    ("三季度，全市实现地区生产总值13373.47亿元，同比增长5.4%。", "“三季度”"),
+    ("9月底，累计完成投资1900亿元，其中民间投资增长6.1%。", "“9月底”"),  # a month's end with 累计: figures
+    ("截至2024年底，累计建成5G基站3.2万个。", "“2024年底”"),  # last year's annual report
+]
+
+
+def _w302(text: str, period: str) -> list[str]:
+    from ledgerxl.model import Entry, Item, MasterList, Submission
+    from ledgerxl.periods import parse_period
+    from ledgerxl.rules.form import FormRules
+
+    master = MasterList([Item(1, ITEMS[0][1], (DEPT,))])
+    sub = Submission(Path(NAME), "填报表", DEPT, DEPT, "B2", 4, {"number": 0, "text": 1, "progress": 3})
+    sub.entries = [Entry(5, 1, "1", ITEMS[0][1], text)]
+    return [f.message for f in FormRules(master, parse_period(period)).check_form(sub) if f.code == "W302"]
+
+
+@pytest.mark.parametrize("text", NORMAL_TEXTS)
+@pytest.mark.parametrize("period", ["2025FY", "2025Q3"])
+def test_w302_leaves_dates_of_events_and_baselines_alone(text: str, period: str) -> None:
+    assert _w302(text, period) == []
+
+
+@pytest.mark.parametrize("text,said", COPIED_Q3_TEXTS)
+def test_w302_still_flags_an_annual_text_copied_from_an_earlier_report(text: str, said: str) -> None:
+    assert _w302(text, "2025FY") == [
+        f"第 1 项的全年完成情况只提到以前期间（{said}）的数据，没有本期（2025年全年）的情况。"
+    ]
+
+
+def test_w302_on_a_quarter_still_flags_half_year_figures() -> None:
+    # the cases of the table above (1-6月, 上半年) and 截至6月底; a June event with August news is current
+    assert _w302("截至6月底，累计完成投资1320亿元。", "2025Q3") != []
+    assert _w302("1-6月，新认定省级以上企业技术中心8家；较1-5月增加2家。", "2025Q3") != []
+    assert _w302("项目主体6月完工，8月通过竣工验收。", "2025Q3") == []
+
+
+def test_w302_normal_annual_texts_of_the_2025_sample_get_no_warning() -> None:
+    """The sample's own texts, read as an annual form would carry them with 全年 figures: none is flagged;
+    the same texts in the annual form unchanged (the 三季度 wording) are, which is the rule's purpose."""
+    import csv
+
+    from helpers import DATA
+
+    with open(DATA / "progress.csv", encoding="utf-8") as f:
+        texts = [row["进展情况"] for row in csv.DictReader(f)]
+    flagged = [t for t in texts if _w302(t, "2025FY")]
+    assert all(re.search(r"1-9月|前三季度|三季度|截至9月|9月底|8月底", t) for t in flagged), flagged
+    annual = [re.sub(r"1-9月|前三季度|截至9月底|截至8月底|三季度", "全年", t) for t in texts]
+    assert [t for t in annual if _w302(t, "2025FY")] == []
+
+
 def test_w305_missing_department(tmp_path: Path) -> None:
     write_master(tmp_path)
     found = findings_for(tmp_path, [form_path(tmp_path)], missing=True)

@@ -31,6 +31,7 @@ _TOP_KEYS = {"org", "period", "master", "inbox", "out", "placeholder", "title", 
 # the scheduled batch job's files (defaults next to the config file, see batch.BatchPaths)
 _TOP_KEYS |= {"db", "archive", "log", "reminder_template"}
 _TOP_KEYS |= {"attachment", "notice", "jobs", "error_placeholder", "deadline", "previous", "serve"}
+_TOP_KEYS |= {"contact", "ledger"}
 # 附件.docx table text: Chinese type sizes (字号) or points
 FONT_SIZES = {"五号": 10.5, "小四": 12.0, "四号": 14.0, "小三": 15.0, "三号": 16.0}
 MIN_FONT_SIZE, MAX_FONT_SIZE = 8.0, 22.0
@@ -46,6 +47,13 @@ class AttachmentConfig:
 
 
 @dataclass
+class LedgerConfig:
+    """[ledger]: the workbook 台账.xlsx."""
+
+    with_previous: bool = False  # last period's progress (the `previous` ledger) beside this period's
+
+
+@dataclass
 class NoticeConfig:
     """[notice]: the cover notice 通知.docx, written when this table is present (or with --notice)."""
 
@@ -53,6 +61,10 @@ class NoticeConfig:
     office: str = ""  # 发文机关; default "{org}政府办公室"
     number: str = ""  # 发文字号, e.g. 青政办字〔2025〕12号
     template: Path | None = None  # the clerk's own .docx; default: the built-in templates/notice.docx
+    # 版头 and 版记 (GB/T 9704 7.2, 7.4) of the built-in template; none set: neither is printed
+    masthead: str = ""  # 发文机关标志, e.g. 青岛市人民政府办公厅文件
+    cc: str = ""  # 抄送机关, e.g. 市委各部门，市人大常委会办公厅 (a list in the file is joined with ，)
+    printed_by: str = ""  # 印发机关; the 印发日期 is the documents' date
 
 
 @dataclass
@@ -80,7 +92,8 @@ class Config:
     jobs: int | None = None  # worker processes for large merges (parallel.py); None: chosen by input size
     title: str = DEFAULT_TITLE
     document_date: dt.date | None = None
-    deadline: dt.date | None = None  # 报送截止日期: said in feedback and on the departments' upload pages
+    deadline: dt.date | None = None  # 报送截止日期: said in feedback, on the forms and on the upload pages
+    contact: str = ""  # the 督查室's contact as printed on the forms: "市政府督查室 张三 0532-12345678"
     # alias -> canonical department name
     aliases: dict[str, str] = field(default_factory=dict)
     previous: Path | None = None  # last period's 台账.xlsx for W301 (merge, validate); next-period sets it
@@ -90,6 +103,7 @@ class Config:
     reminder_template: Path | None = None  # jinja2 text of the 催报 list, instead of the built-in one
     attachment: AttachmentConfig = field(default_factory=AttachmentConfig)
     notice: NoticeConfig = field(default_factory=NoticeConfig)
+    ledger: LedgerConfig = field(default_factory=LedgerConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
 
     def ledger_title(self, period: Period) -> str:
@@ -135,9 +149,10 @@ class Config:
         table_font_size: str | float | None = None,
         notice: bool = False,
         notice_template: Path | None = None,
+        with_previous: bool = False,
     ) -> Config:
-        """This config with the command line's choices for 附件.docx and 通知.docx applied over it (None /
-        False: as the file says). `attachment_label` "" drops the label; the font size is pt or 四号/小四…"""
+        """This config with the command line's choices for 附件.docx, 通知.docx and 台账.xlsx applied over it
+        (None / False: as the file says). `attachment_label` "" drops the label; the font size is pt or 四号/小四…"""
         att, notes = self.attachment, self.notice
         size = table_font_size
         attachment = AttachmentConfig(
@@ -150,7 +165,8 @@ class Config:
             enabled=notes.enabled or notice or notice_template is not None,
             template=notice_template or notes.template,
         )
-        return dataclasses.replace(self, attachment=attachment, notice=notes)
+        ledger = LedgerConfig(with_previous=with_previous or self.ledger.with_previous)
+        return dataclasses.replace(self, attachment=attachment, notice=notes, ledger=ledger)
 
     def date_for(self, period: Period) -> dt.date:
         """The date stamped into documents: fixed, so reruns are byte-identical."""
@@ -217,6 +233,7 @@ def config_from_dict(data: dict[str, Any], path: Path) -> Config:
     cfg.placeholder = text("placeholder") or cfg.placeholder
     cfg.error_placeholder = text("error_placeholder") or cfg.error_placeholder
     cfg.title = text("title") or cfg.title
+    cfg.contact = " ".join((text("contact") or "").split())  # one line on the form
     if (p := text("period")) is not None:
         try:
             cfg.period = parse_period(p)
@@ -294,8 +311,16 @@ def parse_font_size(value: object, where: str = "") -> float:
 
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "attachment": {"label": str, "font_size": (int, float, str), "with_departments": bool},
-    "notice": {"office": str, "number": str, "template": str},
+    "notice": {
+        "office": str,
+        "number": str,
+        "template": str,
+        "masthead": str,
+        "cc": (str, list),
+        "printed_by": str,
+    },
     "serve": {"host": str, "port": int, "base_url": str, "certfile": str, "keyfile": str},
+    "ledger": {"with_previous": bool},
 }
 
 _WANTS: dict[type | tuple[type, ...], str] = {
@@ -303,6 +328,7 @@ _WANTS: dict[type | tuple[type, ...], str] = {
     int: "应为整数（如 8080）",
     str: "应为文字（用英文双引号括起来）",
     (int, float, str): '应为磅值（如 14）或字号（如 "四号"）',
+    (str, list): '应为文字或文字的列表（如 ["市委各部门", "市人大常委会办公厅"]）',
 }
 
 
@@ -335,10 +361,19 @@ def _output_sections(cfg: Config, data: dict[str, Any], path: Path) -> None:
     if "font_size" in att:
         cfg.attachment.font_size = parse_font_size(att["font_size"], f"配置文件 {path}：[attachment] font_size ")
     cfg.attachment.with_departments = att.get("with_departments", False)
+    cfg.ledger.with_previous = data.get("ledger", {}).get("with_previous", False)
     if "notice" in data:
         notice = data["notice"]
         cfg.notice.enabled = True
         cfg.notice.office = notice.get("office", "").strip()
         cfg.notice.number = notice.get("number", "").strip()
+        cfg.notice.masthead = notice.get("masthead", "").strip()
+        cfg.notice.printed_by = notice.get("printed_by", "").strip()
+        cc = notice.get("cc", "")
+        if isinstance(cc, list):
+            if not all(isinstance(c, str) for c in cc):
+                raise ConfigError(f"配置文件 {path}：[notice] cc {_WANTS[(str, list)]}。")
+            cc = "，".join(c.strip() for c in cc if c.strip())
+        cfg.notice.cc = cc.strip()
         if notice.get("template"):
             cfg.notice.template = cfg.base_dir / notice["template"]

@@ -47,11 +47,29 @@ def build_ledger(
     for item in master.items:
         parts = [(d, texts[(item.number, d)]) for d in item.departments if (item.number, d) in texts]
         missing = [d for d in item.departments if (item.number, d) not in texts]
-        status = next((statuses[(item.number, d)] for d in item.departments if statuses.get((item.number, d))), "")
+        given = [(d, statuses[(item.number, d)]) for d in item.departments if statuses.get((item.number, d))]
+        status = given[0][1] if given else ""
         got = [(d, values[(item.number, d)]) for d in item.departments if values.get((item.number, d))]
         bad = [d for d in item.departments if (item.number, d) in refused and (item.number, d) not in texts]
-        rows.append(LedgerRow(item=item, parts=parts, missing=missing, status=status, values=got, rejected=bad))
+        row = LedgerRow(item, parts, missing, status=status, values=got, rejected=bad, statuses=given)
+        rows.append(row)
     return Ledger(title, progress_label, rows, placeholder, error_placeholder)
+
+
+def status_text(row: LedgerRow) -> str:
+    """The item's 完成状态 as 台账.xlsx shows it: one status when every department that reported gave the
+    same one; otherwise each department's, `单位：状态` a line, in the master's department order (the
+    lead's 已完成 must not hide a partner's 进度滞后, nor a lone partner's status pass for the lead's).
+    Empty when none was given."""
+    if not row.statuses:
+        return ""
+    if len(row.statuses) == 1 and len(row.parts) <= 1:  # most items: one department
+        return row.statuses[0][1]
+    distinct = {s for _, s in row.statuses}
+    reporters = {d for d, _ in row.parts}
+    if len(distinct) == 1 and reporters <= {d for d, _ in row.statuses}:
+        return row.statuses[0][1]
+    return "\n".join(f"{d}：{s}" for d, s in row.statuses)
 
 
 def accepted_part(sub: Submission, errors: Iterable[Finding]) -> tuple[Submission | None, set[tuple[int, str]]]:

@@ -170,9 +170,10 @@ class LedgerRow:
     # (department, text) in the master's department order; text keeps inner line breaks
     parts: list[tuple[str, str]]
     missing: list[str]  # departments of this item that reported nothing
-    status: str = ""
+    status: str = ""  # the first 完成状态 given, in department order (the lead's when it gave one): 汇总's counts
     values: list[tuple[str, str]] = field(default_factory=list)  # (department, 完成值) in department order
     rejected: list[str] = field(default_factory=list)  # departments whose entry for the item had an error
+    statuses: list[tuple[str, str]] = field(default_factory=list)  # (department, 完成状态) given, department order
 
     @property
     def paragraphs(self) -> list[str]:

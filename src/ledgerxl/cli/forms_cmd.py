@@ -34,7 +34,8 @@ def forms(
     """为每个责任单位生成预填的报送表（填报表.xlsx）。
 
     每份只列该单位负责的事项；序号、事项内容、责任单位锁定，进展情况、完成状态（下拉选择）、备注可填，
-    并附“填报说明”工作表。已有同名文件时不覆盖，除非加 --force。
+    并附“填报说明”工作表。ledgerxl.toml 中的 deadline（报送截止日期）和 contact（督查室联系方式）
+    写在表上。已有同名文件时不覆盖，除非加 --force。
     """
     from ledgerxl.config import load_config
     from ledgerxl.jobs.forms import write_forms_for

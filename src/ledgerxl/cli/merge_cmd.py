@@ -36,7 +36,13 @@ from ledgerxl.cli.common import (
 @click.option("--no-attachment-label", is_flag=True, help="附件.docx 不加“附件”标识。")
 @click.option("--with-departments", is_flag=True, help="附件.docx 表格增加“责任单位”列。")
 @click.option("--table-font-size", help="附件.docx 表格文字字号：磅值如 12，或 四号、小四（默认 14 磅即四号）。")
+@click.option("--pdf", is_flag=True, help="同时把附件.docx（和通知.docx）转成 PDF，写在旁边（需要安装 LibreOffice）。")
 @previous_option
+@click.option(
+    "--with-previous",
+    is_flag=True,
+    help="台账.xlsx 在本期进展情况旁列出上期进展情况（取自 --previous 或 ledgerxl.toml 的 previous）。",
+)
 @jobs_option
 @handle_errors
 def merge(
@@ -52,7 +58,9 @@ def merge(
     no_attachment_label: bool,
     with_departments: bool,
     table_font_size: str | None,
+    pdf: bool,
     previous: Path | None,
+    with_previous: bool,
     jobs: int | None,
 ) -> None:
     """校验并汇总各单位报送表，生成台账.xlsx 和附件.docx。
@@ -74,6 +82,7 @@ def merge(
         table_font_size=table_font_size,
         notice=notice,
         notice_template=notice_template,
+        with_previous=with_previous,
     )
     with FileProgress() as progress:
         opts = MergeOptions(
@@ -86,6 +95,7 @@ def merge(
             previous=previous,
             progress=progress,
             jobs=jobs,
+            pdf=pdf,
         )
         r = run_merge(opts)
     for line in inputs_report(r, "读取"):

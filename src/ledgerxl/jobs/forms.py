@@ -3,6 +3,7 @@ written into a folder; write.form builds each form."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,9 +27,12 @@ def write_forms(
     force: bool = False,
     aliases: Mapping[str, str] | None = None,
     progress: Mapping[str, Mapping[int, str]] | None = None,
+    deadline: dt.date | None = None,
+    contact: str = "",
 ) -> list[Path]:
     """One form per department (all of the master list's, or the ones named, by name or alias) into `out`;
-    `progress`: texts to pre-fill, by department and item number (next-period: last period's).
+    `progress`: texts to pre-fill, by department and item number (next-period: last period's); `deadline`
+    and `contact`: the config's 报送截止 and the 督查室's contact, shown on every form.
 
     Existing files are not overwritten unless `force`: a folder of forms may already hold filled ones."""
     known = master.departments
@@ -42,7 +46,9 @@ def write_forms(
             f"{tips}可用的单位：{'、'.join(known)}。",
         )
     outputs = {
-        out / form_name(d, period): build_form(d, master.items_of(d), period, (progress or {}).get(d), title_org=org)
+        out / form_name(d, period): build_form(
+            d, master.items_of(d), period, (progress or {}).get(d), title_org=org, deadline=deadline, contact=contact
+        )
         for d in wanted
     }
     existing = [p.name for p in outputs if p.exists()]
@@ -66,4 +72,8 @@ def write_forms_for(
     master_path, p = cfg.master_list(master), cfg.report_period(period)
     target = out or (cfg.base_dir / "forms" if cfg.source else Path("forms"))
     master_list = contained.run(load_master, master_path, what=f"挂牌事项清单 {master_path}")
-    return write_forms(master_list, p, Path(target), cfg.org, departments or None, force, cfg.aliases)
+    # the deadline is this period's: a form for another period (--period) is sent without one
+    deadline = cfg.deadline if cfg.period in (None, p) else None
+    return write_forms(
+        master_list, p, Path(target), cfg.org, departments or None, force, cfg.aliases, None, deadline, cfg.contact
+    )

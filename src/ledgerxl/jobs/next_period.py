@@ -90,7 +90,10 @@ def next_period(cfg: Config, prefill: bool = True) -> NextPeriodResult:
         result.moved += _move_all(paths.inbox, kept / "inbox", keep)
         result.moved += _move_all(forms_dir, kept / FORMS_DIR, keep)
         result.copied = _copy_all(paths.out, kept / "out")
-        result.forms = write_forms(master, period, forms_dir, cfg.org, aliases=cfg.aliases, progress=texts)
+        # the office's contact carries over; the deadline was the finished period's (commented out below)
+        result.forms = write_forms(
+            master, period, forms_dir, cfg.org, aliases=cfg.aliases, progress=texts, contact=cfg.contact
+        )
         ledger = kept / "out" / "台账.xlsx"
         result.previous = ledger if ledger.is_file() else None
         result.config = cfg.source

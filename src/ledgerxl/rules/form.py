@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from ledgerxl import codes
 from ledgerxl.model import STATUSES, Entry, Finding, MasterList, Submission, statuses_for
 from ledgerxl.periods import Period, match_period_words
-from ledgerxl.rules.periodrefs import only_earlier
+from ledgerxl.rules.periodrefs import earlier_figures
 from ledgerxl.rules.textdiff import char_diff, normalize, same_text
 from ledgerxl.rules.values import check_values
 from ledgerxl.text import cell_name
@@ -255,7 +255,7 @@ def _progress_rules(
         msg = f"第 {number} 项的进展情况只有“{shown(text)}”（{n} 个字），过于简短。"
         out.append(codes.make(codes.W303, msg, **_at(sub, row, "progress")))
     if period is not None:
-        earlier = only_earlier(text, period)
+        earlier = earlier_figures(text, period)
         if earlier:
             said = "、".join(dict.fromkeys(f"“{m.text}”" for m in earlier))
             column = period.progress_label  # 全年完成情况 in an annual form

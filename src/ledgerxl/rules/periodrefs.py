@@ -2,7 +2,9 @@
 
 Used by the earlier-period-figures rule: a 三季度 text that quotes only 1-6月 figures was probably
 copied from the 上半年 report. Each mention is reduced to (year or None, last month covered); words
-such as 目前 or 今年以来 speak of now.
+such as 目前 or 今年以来 speak of now. A mention is also of a kind: figures up to a month (1-6月, 上半年,
+截至6月底, 6月底累计…), a date on which something happened (3月印发方案, 9月底建成通车: a year's report
+lists such milestones), or a baseline compared against (较2024年底增长, 较1-8月收窄).
 """
 
 from __future__ import annotations
@@ -64,11 +66,28 @@ def nfkc(text: str) -> str:
     return folded if unicodedata.is_normalized("NFKC", folded) else unicodedata.normalize("NFKC", text)
 
 
+FIGURES, DATE, BASELINE = "figures", "date", "baseline"
+_COMPARED = "较比与"  # 较2024年底, 比上半年, 与一季度相比: the mention is what the figure is compared with
+_SINCE = ("截至", "截止", "到")  # 截至6月底 and 到9月: figures up to then, not the day something happened
+
+
 @dataclass(frozen=True)
 class Mention:
     text: str
     year: int | None
     month: int  # last month the mention covers; 0 for "now"
+    kind: str = FIGURES  # FIGURES up to `month`, the DATE of an event, or a BASELINE compared against
+
+
+def _kind(s: str, m: re.Match[str], date: bool = False) -> str:
+    """What a match in the normalised text `s` is: a BASELINE after 较/比/与; for a single month or year's
+    end (`date`), a DATE unless 截至/截止/到 leads it or 累计 follows it; else FIGURES."""
+    start = m.start()
+    if start and s[start - 1] in _COMPARED:
+        return BASELINE
+    if not date or "截" in m.group(0) or "到" in m.group(0) or s[max(0, start - 2) : start].endswith(_SINCE):
+        return FIGURES
+    return FIGURES if "累计" in s[m.end() : m.end() + 4] else DATE
 
 
 def _found(text: str) -> Iterator[tuple[int, Mention]]:
@@ -101,19 +120,19 @@ def _found(text: str) -> Iterator[tuple[int, Mention]]:
     if months:
         for m in _RANGE.finditer(s):
             if free(m):
-                yield m.start(), Mention(m.group(0), year_of(m), int(m.group("b")))
+                yield m.start(), Mention(m.group(0), year_of(m), int(m.group("b")), _kind(s, m))
     if any(k in s for k in _WORD_KEYS):
         for m in _WORD.finditer(s):
             if free(m):
-                yield m.start(), Mention(m.group(0), year_of(m), _WORD_MONTHS[m.group("w")])
+                yield m.start(), Mention(m.group(0), year_of(m), _WORD_MONTHS[m.group("w")], _kind(s, m))
     if "年底" in s or "年末" in s:
         for m in _YEAR_END.finditer(s):
             if free(m):
-                yield m.start(), Mention(m.group(0), year_of(m), 12)
+                yield m.start(), Mention(m.group(0), year_of(m), 12, _kind(s, m, date=True))
     if months:
         for m in _MONTH.finditer(s):
             if free(m):
-                yield m.start(), Mention(m.group(0), year_of(m), int(m.group("m")))
+                yield m.start(), Mention(m.group(0), year_of(m), int(m.group("m")), _kind(s, m, date=True))
 
 
 def mentions(text: str) -> list[Mention]:
@@ -144,3 +163,11 @@ def only_earlier(text: str, period: Period) -> list[Mention]:
         else:
             return []
     return [m for _, m in sorted(earlier, key=lambda x: x[0])]
+
+
+def earlier_figures(text: str, period: Period) -> list[Mention]:
+    """W302: the figures of earlier periods a text quotes when it says nothing of `period` itself. Dates
+    of events (3月印发方案；9月底建成通车) and baselines (较2024年底增长) are no such figures: an annual text
+    listing the year's milestones month by month is a normal one, and so is a 三季度 text saying a project
+    was finished in June (issue 17)."""
+    return [m for m in only_earlier(text, period) if m.kind == FIGURES]

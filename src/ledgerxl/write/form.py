@@ -1,11 +1,13 @@
 """Submission forms (报送表) for departments: the layout `read` expects, pre-filled per department.
 
-Sheet 填报表: title; meta cells 填报单位 and 报告期 (pre-filled, locked), 联系人, 联系电话 and 填报日期
-(to fill); the header 序号 | 事项内容 | 责任单位 | 进展情况 | 完成状态 | 备注; the department's items in
-master order with the first three columns locked and the rest unlocked, 完成状态 as a drop-down; when
-the master list has targets, a locked 目标 column and an open 完成值 column come before 备注.
-The sheet is protected without a password (it guards against slips, not people). Sheet 填报说明
-says how to fill it. xlsxwriter writes standard data validations, which survive LibreOffice and openpyxl.
+Sheet 填报表: title; meta cells 填报单位 and 报告期 (pre-filled, locked), 报送截止 (the config's deadline,
+when set), 联系人, 联系电话 and 填报日期 (to fill); the header 序号 | 事项内容 | 责任单位 | 进展情况 | 完成状态 |
+备注; the department's items in master order with the first three columns locked and the rest unlocked,
+完成状态 as a drop-down; when the master list has targets, a locked 目标 column and an open 完成值 column
+come before 备注; under the table, the 督查室's contact (the config's `contact`, when set). Item rows have
+no fixed height, so Excel re-fits a row to what is typed into it. The sheet is protected without a
+password (it guards against slips, not people). Sheet 填报说明 says how to fill it. xlsxwriter writes
+standard data validations, which survive LibreOffice and openpyxl.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from ledgerxl.model import Item, statuses_for
 from ledgerxl.periods import Period
 from ledgerxl.write.textwidth import wrapped_lines
+from ledgerxl.write.xlsx_rows import unfixed_heights, wrapped_title
 from ledgerxl.write.zip import normalize_zip
 
 SHEET = "填报表"
@@ -29,6 +32,9 @@ TARGET_HEADERS = ("序号", "事项内容", "责任单位", "进展情况", "完
 TARGET_WIDTHS = (9, 36, 16, 70, 12, 14, 14, 16)
 INPUT_LINES = 3  # an empty progress cell is this many lines tall, room to type
 LINE_PT = 15  # 宋体 11pt line height in points
+TITLE_PT = 16  # 黑体 16 pt: a 30 pt row holds one line, each further line takes 22 pt more
+GUIDE_TITLE_PT = 14
+FORM_PART = "xl/worksheets/sheet1.xml"  # 填报表, the first sheet added
 HEADER_ROW = 3  # 0-based: title, two meta rows, header
 # meta cells (0-based row, col) of the values
 DEPARTMENT_CELL = (1, 1)  # B2
@@ -36,6 +42,8 @@ PERIOD_CELL = (1, 3)  # D2
 CONTACT_CELL = (2, 1)  # B3
 PHONE_CELL = (2, 3)  # D3
 DATE_CELL = (2, 5)  # F3
+DEADLINE_CELL = (1, 5)  # F2, labelled 报送截止 in E2 (not a label the reader knows: it is the office's)
+CONTACT_LABEL = "如有疑问，请联系"  # the note under the table (never 联系人/联系电话, the department's own cells)
 
 
 def form_title(period: Period, org: str = "市") -> str:
@@ -49,10 +57,26 @@ def form_name(department: str, period: Period) -> str:
     return f"{department}-{period.year}年{period.label}.xlsx"
 
 
-def guide_lines(period: Period, count: int, with_targets: bool = False) -> list[str]:
+def deadline_text(deadline: dt.date) -> str:
+    return f"{deadline.year}年{deadline.month}月{deadline.day}日"
+
+
+def contact_note(deadline: dt.date | None, contact: str) -> str:
+    """The line under the table: by when to send the form and whom to ask ("" when neither is set)."""
+    contact = contact.rstrip("。. ")
+    when = f"请于{deadline_text(deadline)}前报送" if deadline else ""
+    parts = [when, f"{CONTACT_LABEL}：{contact}" if contact else ""]
+    said = "。".join(p for p in parts if p)
+    return f"{said}。" if said else ""
+
+
+def guide_lines(
+    period: Period, count: int, with_targets: bool = False, deadline: dt.date | None = None, contact: str = ""
+) -> list[str]:
     label = period.progress_label
     end = f"{period.end_date.month}月底"
-    return [
+    numbers = "一二三四五六七八"
+    lines = [
         f"一、本表列出本单位负责的全部挂牌事项（共 {count} 项）。序号、事项内容、责任单位已锁定，请勿改动，"
         "也不要增删行、调整表头或另建工作表。",
         f"二、“{label}”填写截至{end}的本期情况，尽量用数据说明（数量、投资额、完成率等）；不要照抄上期内容，"
@@ -62,14 +86,15 @@ def guide_lines(period: Period, count: int, with_targets: bool = False) -> list[
         "五、请填写联系人、联系电话和填报日期。同一单位报送多份时，以填报日期较晚的一份为准。",
         f"六、请保存为 .xlsx 格式报送，文件名用“单位名称-{period.year}年{period.label}.xlsx”；"
         "不要设置打开密码，单元格内不要使用公式或超链接。",
-    ] + (
-        [
+    ]
+    if with_targets:
+        lines.append(
             "七、“目标”取自挂牌事项清单；“完成值”写截至本期末的数和单位，如 19家、5.4%，"
             "有几个目标就写几个数，用“；”分隔。"
-        ]
-        if with_targets
-        else []
-    )
+        )
+    if deadline or contact:
+        lines.append(f"{numbers[len(lines)]}、{contact_note(deadline, contact)}")
+    return lines
 
 
 class _Formats:
@@ -77,7 +102,9 @@ class _Formats:
 
     def __init__(self, wb: Any) -> None:
         base = {"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top", "border": 1}
-        self.title = wb.add_format({"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"})
+        self.title = wb.add_format(
+            {"font_name": "黑体", "font_size": TITLE_PT, "align": "center", "valign": "vcenter", "text_wrap": True}
+        )
         self.label = wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True, "align": "right"})
         self.value = wb.add_format({"font_name": "宋体", "font_size": 11, "bottom": 1})
         self.value_in = wb.add_format({"font_name": "宋体", "font_size": 11, "bottom": 1, "locked": False})
@@ -90,6 +117,7 @@ class _Formats:
         self.unlocked_c = wb.add_format({**base, "locked": False, "align": "center"})
         # 完成值 as text: Excel turns “5.4%” typed into a General cell into the number 0.054
         self.unlocked_text = wb.add_format({**base, "locked": False, "num_format": "@"})
+        self.note = wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
 
 
 def build_form(
@@ -100,9 +128,12 @@ def build_form(
     title_org: str = "市",
     date: dt.date | None = None,
     filled_date: dt.date | None = None,
+    deadline: dt.date | None = None,
+    contact: str = "",
 ) -> bytes:
     """One department's form: title, meta cells, its items in master order. `progress` and
-    `filled_date` pre-fill the input cells (for samples and tests); normally they are left empty."""
+    `filled_date` pre-fill the input cells (for samples and tests; next-period: last period's texts);
+    `deadline` and `contact` (the config's) tell the department by when and whom to ask."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -115,27 +146,41 @@ def build_form(
     ws = wb.add_worksheet(SHEET)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    ws.merge_range(0, 0, 0, len(headers) - 1, form_title(period, title_org), fm.title)
-    ws.set_row(0, 30)
-    _meta_cells(ws, fm, department, period, filled_date)
+    title = wrapped_title(form_title(period, title_org), widths, TITLE_PT, [title_org])
+    ws.merge_range(0, 0, 0, len(headers) - 1, title, fm.title)
+    ws.set_row(0, 30 + 22 * title.count("\n"))
+    _meta_cells(ws, fm, department, period, filled_date, deadline)
     for c, h in enumerate(headers):
         ws.write_string(HEADER_ROW, c, period.progress_label if h == "进展情况" else h, fm.head)
     _item_rows(ws, fm, items, progress or {}, widths, with_targets)
     last = HEADER_ROW + max(len(items), 1)
     if items:
         _input_hints(ws, period, last, with_targets)
+    note = contact_note(None, contact)  # the deadline is at the top, in F2
+    if note:
+        last += 1
+        ws.merge_range(last, 0, last, len(headers) - 1, note, fm.note)
+        ws.set_row(last, LINE_PT * wrapped_lines(note, sum(widths) - 2) + 6)
     _print_setup(ws, last, len(headers))
-    _guide_sheet(wb, period, title_org, len(items), with_targets)
+    _guide_sheet(wb, period, title_org, len(items), with_targets, deadline, contact)
     wb.close()
-    return normalize_zip(buf.getvalue())
+    # item rows keep their height but not as a fixed one (1-based rows: the header is HEADER_ROW + 1)
+    first_item = HEADER_ROW + 2
+    unfix = {FORM_PART: lambda xml: unfixed_heights(xml, first_item, first_item + len(items) - 1)}
+    return normalize_zip(buf.getvalue(), unfix if items else None)
 
 
-def _meta_cells(ws: Any, fm: _Formats, department: str, period: Period, filled_date: dt.date | None) -> None:
-    """填报单位 and 报告期 filled in and locked; 联系人, 联系电话 and 填报日期 to fill."""
+def _meta_cells(
+    ws: Any, fm: _Formats, department: str, period: Period, filled_date: dt.date | None, deadline: dt.date | None
+) -> None:
+    """填报单位, 报告期 and 报送截止 filled in and locked; 联系人, 联系电话 and 填报日期 to fill."""
     ws.write_string(1, 0, "填报单位", fm.label)
     ws.write_string(*DEPARTMENT_CELL, department, fm.value)
     ws.write_string(1, 2, "报告期", fm.label)
     ws.write_string(*PERIOD_CELL, f"{period.year}年{period.label}", fm.value)
+    if deadline:
+        ws.write_string(1, 4, "报送截止", fm.label)
+        ws.write_string(*DEADLINE_CELL, deadline_text(deadline), fm.value)
     ws.write_string(2, 0, "联系人", fm.label)
     ws.write_blank(*CONTACT_CELL, None, fm.value_in)
     ws.write_string(2, 2, "联系电话", fm.label)
@@ -176,7 +221,8 @@ def _item_rows(
             ws.write_string(r, 5, it.target, fm.locked)
             ws.write_blank(r, 6, None, fm.unlocked_text)
         ws.write_blank(r, last_col, None, fm.unlocked)
-        # LibreOffice does not size wrapped rows on opening: give each row the height its texts need
+        # LibreOffice and Excel open a row at its stored height (no customHeight: Excel re-fits it when a
+        # cell is edited): give each row the height its texts need, a prefilled progress included
         lines = max(
             wrapped_lines(it.text, widths[1] - 2),
             wrapped_lines("、".join(it.departments), widths[2] - 2),
@@ -242,14 +288,23 @@ def _print_setup(ws: Any, last: int, columns: int) -> None:
     ws.activate()
 
 
-def _guide_sheet(wb: Any, period: Period, title_org: str, count: int, with_targets: bool) -> None:
+def _guide_sheet(
+    wb: Any,
+    period: Period,
+    title_org: str,
+    count: int,
+    with_targets: bool,
+    deadline: dt.date | None = None,
+    contact: str = "",
+) -> None:
     guide = wb.add_worksheet(GUIDE_SHEET)
     guide.set_column(0, 0, 110)
-    gtitle = wb.add_format({"font_name": "黑体", "font_size": 14})
+    gtitle = wb.add_format({"font_name": "黑体", "font_size": GUIDE_TITLE_PT, "text_wrap": True, "valign": "top"})
     gtext = wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
-    guide.write_string(0, 0, f"{form_title(period, title_org)}填报说明", gtitle)
-    guide.set_row(0, 24)
-    for i, line in enumerate(guide_lines(period, count, with_targets), start=2):
+    title = wrapped_title(f"{form_title(period, title_org)}填报说明", [110], GUIDE_TITLE_PT, [title_org])
+    guide.write_string(0, 0, title, gtitle)
+    guide.set_row(0, 24 + 20 * title.count("\n"))
+    for i, line in enumerate(guide_lines(period, count, with_targets, deadline, contact), start=2):
         guide.write_string(i, 0, line, gtext)
         guide.set_row(i, LINE_PT * wrapped_lines(line, 106) + 6)
     guide.set_landscape()

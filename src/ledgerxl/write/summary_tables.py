@@ -28,7 +28,9 @@ class SummaryTable:
     columns: dict[str, list[Any]] = field(default_factory=dict)
     chart: str = "bar"  # "bar": stacked horizontal bars of `charted`; "pie": a pie of the first of them; "": none
     charted: tuple[str, ...] = (REPORTED, MISSING)
-    total: bool = False  # a 合计 row (only where the keys split the items, so the sum means something)
+    # a 合计 row, where a sum means something: the items (分类, 完成状态 split them) or, per department, the
+    # items each must report (a shared item once per department: the 合计 is what the office expects to receive)
+    total: bool = False
 
 
 def _count_table(title: str, key: str, counts: list[Count], items: str, total: bool = False) -> SummaryTable:
@@ -42,7 +44,7 @@ def _count_table(title: str, key: str, counts: list[Count], items: str, total: b
 
 
 def summary_tables(stats: LedgerStats) -> list[SummaryTable]:
-    tables = [_count_table("按责任单位统计", "责任单位", stats.by_department, "负责事项")]
+    tables = [_count_table("按责任单位统计", "责任单位", stats.by_department, "负责事项", total=True)]
     if stats.by_category:
         tables.append(_count_table("按分类统计", "分类", stats.by_category, "事项数", total=True))
     if stats.by_status:
