@@ -11,8 +11,8 @@ from helpers import W, docx_lines, docx_xml
 from lxml import etree
 
 from ledgerxl.model import Item, Ledger, LedgerRow
-from ledgerxl.write.attachment import DocxOptions, build_docx, column_widths
-from ledgerxl.write.gbt9704 import TEXT_WIDTH
+from ledgerxl.write.attachment import DocxOptions, build_docx, column_widths, may_split, row_height
+from ledgerxl.write.gbt9704 import TEXT_HEIGHT, TEXT_WIDTH
 
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 MM = 1440 / 25.4  # twips per millimetre
@@ -114,12 +114,78 @@ def test_language_is_zh_cn(sample_outputs: Path) -> None:
         assert r.find(f"{W}rPr/{W}lang").get(f"{W}eastAsia") == "zh-CN"
 
 
-def test_header_row_repeats_and_rows_never_split(sample_outputs: Path) -> None:
+def _cell_text(tc: etree._Element) -> str:
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in tc.iter(f"{W}p"))
+
+
+def test_header_row_repeats_and_only_tall_rows_split(sample_outputs: Path) -> None:
+    """Issue 17: every row was kept whole, so a 17-line row went over to the next page whole and left pages
+    73 % full. A row taller than a third of the text area may split now; shorter ones stay whole; the
+    header row repeats and never splits; a row that may split has its texts at the top."""
     rows = docx_xml(sample_outputs / "附件.docx").find(f"{W}body/{W}tbl").findall(f"{W}tr")
     assert len(rows) == 45
     assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
+    assert rows[0].find(f"{W}trPr/{W}cantSplit") is not None
     assert all(r.find(f"{W}trPr/{W}tblHeader") is None for r in rows[1:])
-    assert all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows)
+    splits = [r.find(f"{W}tc/{W}p/{W}r/{W}t").text for r in rows[1:] if r.find(f"{W}trPr/{W}cantSplit") is None]
+    assert splits == ["20", "25", "39", "40"]  # 12 to 17 lines of progress; the others have at most 10
+    widths, opts = column_widths(False), DocxOptions()
+    for r in rows[1:]:
+        texts = [_cell_text(tc) for tc in r.findall(f"{W}tc")]
+        tall = row_height(texts, widths, opts) > TEXT_HEIGHT / 3
+        assert (r.find(f"{W}trPr/{W}cantSplit") is None) == tall, texts[0]
+        aligns = {tc.find(f"{W}tcPr/{W}vAlign").get(f"{W}val") for tc in r.findall(f"{W}tc")}
+        assert aligns == ({"top"} if tall else {"center"}), texts[0]
+
+
+def test_row_height_estimate_and_split_threshold() -> None:
+    widths, opts = column_widths(False), DocxOptions()
+    line = 400  # twips: 14 pt type on a 20 pt line
+    # the progress column holds 35 half widths of 14 pt (17 characters, and a digit)
+    assert row_height(["1", "短", "字" * 34], widths, opts) == 2 * line
+    assert row_height(["1", "短", "字" * 36], widths, opts) == 3 * line
+    assert row_height(["1", "短", "一段。\n二段。\n三段。"], widths, opts) == 3 * line  # a paragraph a line
+    ten, eleven = "字" * 17 * 10, "字" * 17 * 11  # a third of the text area is 10.6 lines
+    assert not may_split(["1", "短", ten], widths, opts) and may_split(["1", "短", eleven], widths, opts)
+    assert may_split(["1", "短", ten], widths, DocxOptions(cell_size=16))  # bigger type: taller rows
+
+
+def test_cell_text_is_flush_left_without_auto_spacing(sample_outputs: Path) -> None:
+    """Issue 17: justified text in the narrow columns stretched the spacing around long numbers
+    (资 317.35 亿元， 年 度 计 划 投 资 完 成 率). The item and progress texts are flush left, with Word's
+    extra space between Chinese and digits off; 序号 (and 责任单位) stay centred."""
+    tbl = docx_xml(sample_outputs / "附件.docx").find(f"{W}body/{W}tbl")
+    for r in tbl.findall(f"{W}tr")[1:]:
+        number, item, progress = r.findall(f"{W}tc")
+        assert [p.find(f"{W}pPr/{W}jc").get(f"{W}val") for p in number.iter(f"{W}p")] == ["center"]
+        for p in [*item.iter(f"{W}p"), *progress.iter(f"{W}p")]:
+            ppr = p.find(f"{W}pPr")
+            assert ppr.find(f"{W}jc").get(f"{W}val") == "left"
+            assert ppr.find(f"{W}autoSpaceDE").get(f"{W}val") == "0"
+            assert ppr.find(f"{W}autoSpaceDN").get(f"{W}val") == "0"
+            assert ppr.find(f"{W}widowControl") is not None
+    assert not [jc for jc in tbl.iter(f"{W}jc") if jc.get(f"{W}val") in ("both", "distribute")]
+
+
+def test_title_wraps_between_words_in_one_paragraph(sample_outputs: Path) -> None:
+    """Issue 17 (GB/T 9704 7.3.3): the title broke inside a word (…全年完/成情况台账). Its lines, balanced and
+    broken between words (titles.title_lines at the 22 pt width of the text), are one paragraph with a
+    w:br between them."""
+    title = docx_xml(sample_outputs / "附件.docx").find(f"{W}body").findall(f"{W}p")[1]
+    run = title.find(f"{W}r")
+    parts = [el.text if el.tag == f"{W}t" else "|" for el in run if el.tag in (f"{W}t", f"{W}br")]
+    assert "".join(parts) == "2025年市政府工作报告|公开挂牌事项三季度进展情况台账"
+    assert len(title.findall(f"{W}r")) == 1
+
+
+def test_title_words_keep_the_org_whole(tmp_path: Path) -> None:
+    ledger = small_ledger()
+    ledger.title = "2025年青岛西海岸新区政府工作报告公开挂牌事项三季度进展情况台账"
+    path = tmp_path / "a.docx"
+    path.write_bytes(build_docx(ledger, DocxOptions(title_words=("青岛西海岸新区",))))
+    run = docx_xml(path).find(f"{W}body").findall(f"{W}p")[1].find(f"{W}r")
+    lines = "".join(el.text if el.tag == f"{W}t" else "|" for el in run if el.tag in (f"{W}t", f"{W}br"))
+    assert lines == "2025年青岛西海岸新区政府工作报告|公开挂牌事项三季度进展情况台账"
 
 
 def test_column_widths_for_word_and_libreoffice(sample_outputs: Path) -> None:

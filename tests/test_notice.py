@@ -7,6 +7,7 @@ import hashlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -240,3 +241,179 @@ def test_documents_are_not_dated_before_the_newest_filling_date(sample_dir: Path
     toml.write_text("document_date = 2025-10-20\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
     r = invoke(["merge", "--notice"], cwd=sample_dir)
     assert "文件日期：2025年10月20日。" in r.output
+
+
+# --- issue 17: the title broken between words; 版头 and 版记 ------------------------------------------------
+
+
+def _body(path: Path) -> list[Any]:
+    return list(docx_xml(path).find(f"{W}body"))
+
+
+def _style_of(p: Any) -> str:
+    ps = p.find(f"{W}pPr/{W}pStyle")
+    return "" if ps is None else str(ps.get(f"{W}val"))
+
+
+def _lines_of(p: Any) -> str:
+    """A paragraph's text with | for each line break (w:br)."""
+    return "".join(el.text or "" if el.tag == f"{W}t" else "|" for el in p.iter(f"{W}t", f"{W}br"))
+
+
+def test_titles_wrap_between_words(tmp_path: Path) -> None:
+    """GB/T 9704 7.3.3: the title broke as …三/季度进展情况的通报. The built-in template breaks it where
+    titles.title_lines does (a w:br in the one title paragraph); the 附件： line's name too."""
+    ctx = _context()
+    assert ctx["notice_title"] == "关于2025年市政府工作报告公开挂牌事项三季度进展情况的通报"
+    assert ctx["notice_title_lines"] == "关于2025年市政府工作报告\n公开挂牌事项三季度进展情况的通报"
+    assert ctx["attachment_name_lines"] == "2025年市政府工作报告\n公开挂牌事项三季度进展情况台账"
+    out = tmp_path / "通知.docx"
+    out.write_bytes(render_notice(ctx))
+    paras = {_style_of(p): _lines_of(p) for p in _body(out) if p.tag == f"{W}p"}
+    assert paras["NoticeTitle"] == "关于2025年市政府工作报告|公开挂牌事项三季度进展情况的通报"
+    assert paras["NoticeAttachment"] == "附件：2025年市政府工作报告|公开挂牌事项三季度进展情况台账"
+    assert docx_lines(out)[0] == ctx["notice_title"]  # one paragraph: the text reads whole
+
+
+def test_org_is_one_word_of_the_title() -> None:
+    rows = [LedgerRow(Item(1, "甲", ("市统计局",)), [("市统计局", "完成。")], [])]
+    ledger = Ledger("2024年青岛西海岸新区政府工作报告公开挂牌事项全年完成情况台账", "全年完成情况", rows)
+    ctx = notice_context(ledger, parse_period("2024FY"), dt.date(2025, 1, 10), org="青岛西海岸新区")
+    assert ctx["notice_title_lines"] == "关于2024年青岛西海岸新区政府工作报告\n公开挂牌事项全年完成情况的通报"
+
+
+def test_a_clerks_template_may_use_the_broken_or_the_plain_title(tmp_path: Path) -> None:
+    own = template(tmp_path / "own.docx", "{{ notice_title_lines }}", "{{ notice_title }}", "{{ subject }}")
+    out = tmp_path / "通知.docx"
+    out.write_bytes(render_notice(_context(), own))
+    paras = [_lines_of(p) for p in _body(out) if p.tag == f"{W}p"]
+    assert paras[:3] == [
+        "关于2025年市政府工作报告|公开挂牌事项三季度进展情况的通报",
+        "关于2025年市政府工作报告公开挂牌事项三季度进展情况的通报",
+        "2025年市政府工作报告公开挂牌事项三季度进展情况",
+    ]
+
+
+MASTHEAD = {
+    "masthead": "青岛市人民政府办公厅文件",
+    "cc": "市委各部门，市人大常委会办公厅，市政协办公厅",
+    "printed_by": "青岛市人民政府办公厅",
+}
+
+
+def _notice_with(tmp_path: Path, **options: str) -> Path:
+    rows = [LedgerRow(Item(1, "甲", ("市统计局",)), [("市统计局", "完成。")], [], "已完成")]
+    ledger = Ledger("2025年市政府工作报告公开挂牌事项三季度进展情况台账", "进展情况", rows)
+    ctx = notice_context(
+        ledger, parse_period("2025Q3"), dt.date(2025, 10, 15), office="青岛市人民政府办公厅", **options
+    )
+    out = tmp_path / f"通知{len(list(tmp_path.iterdir()))}.docx"
+    out.write_bytes(render_notice(ctx))
+    return out
+
+
+def test_masthead_number_red_line_and_imprint(tmp_path: Path) -> None:
+    """GB/T 9704 7.2 and 7.4 from [notice]: 发文机关标志 in red, 发文字号 under it, a red line as wide as the
+    text, the title; at the foot of the last page 抄送 and 印发机关/印发日期 between black lines."""
+    out = _notice_with(tmp_path, doc_number="青政办字〔2025〕12号", **MASTHEAD)
+    body = _body(out)
+    styles = {s.get(f"{W}styleId"): s for s in docx_xml(out, "word/styles.xml").iter(f"{W}style")}
+    head = [(_style_of(p), _lines_of(p)) for p in body[:4]]
+    assert head == [
+        ("NoticeMasthead", "青岛市人民政府办公厅文件"),
+        ("NoticeMastheadNumber", "青政办字〔2025〕12号"),
+        ("NoticeRule", ""),
+        ("NoticeTitle", "关于2025年市政府工作报告|公开挂牌事项三季度进展情况的通报"),
+    ]
+    mast = styles["NoticeMasthead"]
+    assert mast.find(f"{W}rPr/{W}color").get(f"{W}val") == "FF0000"
+    assert mast.find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia") == "方正小标宋简体"
+    assert mast.find(f"{W}pPr/{W}jc").get(f"{W}val") == "center"
+    # 12 characters fill 98 % of the 156 mm text width at 36 pt; the line is as high as the type
+    assert {r.find(f"{W}rPr/{W}sz").get(f"{W}val") for r in body[0].iter(f"{W}r")} == {"72"}
+    assert body[0].find(f"{W}pPr/{W}spacing").get(f"{W}line") == str(round(36 * 1.1 * 20))
+    rule = styles["NoticeRule"].find(f"{W}pPr/{W}pBdr/{W}bottom")
+    assert (rule.get(f"{W}val"), rule.get(f"{W}color"), rule.get(f"{W}sz")) == ("single", "FF0000", "12")
+    assert styles["NoticeRule"].find(f"{W}pPr/{W}ind") is None or all(
+        styles["NoticeRule"].find(f"{W}pPr/{W}ind").get(f"{W}{k}") in (None, "0") for k in ("left", "right")
+    )  # as wide as the text
+    # 版记: one floating table at the bottom of the text area, after the date
+    tables = [el for el in body if el.tag == f"{W}tbl"]
+    assert len(tables) == 1
+    tbl = tables[0]
+    pos = tbl.find(f"{W}tblPr/{W}tblpPr")
+    assert (pos.get(f"{W}vertAnchor"), pos.get(f"{W}tblpYSpec")) == ("margin", "bottom")
+    assert tbl.find(f"{W}tblPr/{W}tblW").get(f"{W}w") == "8844"
+    rows = [[_lines_of(p) for p in tr.iter(f"{W}p")] for tr in tbl.findall(f"{W}tr")]
+    assert rows == [
+        ["抄送：市委各部门，市人大常委会办公厅，市政协办公厅。"],
+        ["青岛市人民政府办公厅", "2025年10月15日印发"],
+    ]
+    borders = {b.tag.split("}")[1]: b.get(f"{W}sz") for b in tbl.find(f"{W}tblPr/{W}tblBorders")}
+    assert (borders["top"], borders["insideH"], borders["bottom"]) == ("8", "6", "8")  # 0.35 / 0.25 / 0.35 mm
+    assert body.index(tbl) > max(i for i, p in enumerate(body) if _style_of(p) == "NoticeDate")
+
+
+def test_without_the_options_no_empty_masthead_or_imprint(tmp_path: Path) -> None:
+    plain = _notice_with(tmp_path)
+    body = _body(plain)
+    assert [el for el in body if el.tag == f"{W}tbl"] == []
+    used = {_style_of(p) for p in body if p.tag == f"{W}p"}
+    assert not used & {"NoticeMasthead", "NoticeMastheadNumber", "NoticeRule", "NoticeCc", "NoticeImprint"}
+    assert _style_of(body[0]) == "NoticeTitle"
+    assert all(_lines_of(p) or _style_of(p) == "" for p in body if p.tag == f"{W}p" and _style_of(p) != "")
+    # the number alone stands over the title as before; cc alone gets its row, without the 印发 row
+    numbered = _body(_notice_with(tmp_path, doc_number="青政办字〔2025〕12号", cc="市委各部门"))
+    assert [(_style_of(p), _lines_of(p)) for p in numbered[:2]] == [
+        ("NoticeNumber", "青政办字〔2025〕12号"),
+        ("NoticeTitle", "关于2025年市政府工作报告|公开挂牌事项三季度进展情况的通报"),
+    ]
+    (tbl,) = [el for el in numbered if el.tag == f"{W}tbl"]
+    assert [[_lines_of(p) for p in tr.iter(f"{W}p")] for tr in tbl.findall(f"{W}tr")] == [["抄送：市委各部门。"]]
+    # a masthead without a number: the red line under the masthead
+    mast = _body(_notice_with(tmp_path, masthead="青岛市人民政府办公厅"))
+    assert [_style_of(p) for p in mast[:3]] == ["NoticeMasthead", "NoticeRule", "NoticeTitle"]
+    assert {r.find(f"{W}rPr/{W}sz").get(f"{W}val") for r in mast[0].iter(f"{W}r")} == {"84"}  # 42 pt at most
+
+
+def test_masthead_and_imprint_from_config(sample_dir: Path) -> None:
+    cfg = sample_dir / "ledgerxl.toml"
+    extra = """
+[notice]
+office = "青岛市人民政府办公厅"
+number = "青政办字〔2025〕12号"
+masthead = "青岛市人民政府办公厅文件"
+cc = ["市委各部门", "市人大常委会办公厅", "市政协办公厅"]
+printed_by = "青岛市人民政府办公厅"
+"""
+    cfg.write_text("document_date = 2025-10-15\n" + cfg.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    r = invoke(["merge"], sample_dir)
+    assert r.exit_code == 0, r.output
+    lines = docx_lines(sample_dir / "out" / "通知.docx")
+    assert lines[:3] == [
+        "青岛市人民政府办公厅文件",
+        "青政办字〔2025〕12号",
+        "关于2025年市政府工作报告公开挂牌事项三季度进展情况的通报",
+    ]
+    assert lines[-3:] == [
+        "抄送：市委各部门，市人大常委会办公厅，市政协办公厅。",
+        "青岛市人民政府办公厅",
+        "2025年10月15日印发",
+    ]
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("cc = [", "cc = [1, "), encoding="utf-8")
+    r = invoke(["merge"], sample_dir)
+    assert r.exit_code == 2 and "[notice] cc 应为文字或文字的列表" in r.output
+
+
+def test_a_notice_from_the_built_in_template_has_its_own_title(tmp_path: Path) -> None:
+    """The template's document title (通报（ledgerxl 通知模板）) showed in every notice's properties and in
+    the title bar of its PDF; a clerk's template keeps the title it has."""
+    out = tmp_path / "通知.docx"
+    out.write_bytes(render_notice(_context()))
+    assert docx.Document(str(out)).core_properties.title == _context()["notice_title"]
+    own = docx.Document()
+    own.add_paragraph("{{ office }}")
+    own.core_properties.title = "我们的通报"
+    own.save(str(tmp_path / "own.docx"))
+    out.write_bytes(render_notice(_context(), tmp_path / "own.docx"))
+    assert docx.Document(str(out)).core_properties.title == "我们的通报"

@@ -35,7 +35,7 @@ PT_PER_TWIP = 1 / 20
 MM = 72 / 25.4  # points per millimetre
 TITLE = "2025年市政府工作报告公开挂牌事项三季度进展情况台账"
 DOCX_HEADER = re.compile(r"序号\s+事项内容\s+进展情况")
-XLSX_HEADER = re.compile(r"序号\s+事项内容\s+责任单位\s+进展情况")
+XLSX_HEADER = re.compile(r"序号\s+事项内容\s+责任单位\s+进展情况\s+完成状态")
 
 
 def _master() -> list[dict[str, str]]:
@@ -97,10 +97,12 @@ def test_attachment_holds_every_item_exactly_once(pdfs: dict[str, Path]) -> None
         if left <= w.x0 < left + number_col and y < w.y0 and w.y1 < bottom and w.text.isdigit()
     ]
     assert numbers == [str(i) for i in range(1, 45)]  # each item once, in order
-    items = column_text(words, left + number_col, left + number_col + text_col, bottom)
+    # under each page's header row: a tall row split across pages goes on under the repeated header
+    table = [Page(page.width, page.height, [w for w in page.words if w.y0 > y + 5]) for page, y in zip(words, top)]
+    items = column_text(table, left + number_col, left + number_col + text_col, bottom)
     for m in _master():
         assert items.count(squeeze(m["事项内容"])) == 1, m["序号"]
-    progress = column_text(words, left + number_col + text_col, words[0].width, bottom)
+    progress = column_text(table, left + number_col + text_col, words[0].width, bottom)
     for p in _progress_paragraphs():
         assert squeeze(p) in progress
 

@@ -39,3 +39,10 @@ def test_a_title_that_fits_stays_one_line_and_unknown_text_is_not_broken() -> No
     assert title_lines("某某某某某某某某台账", 18) == ["某某某某某某某某", "台账"]
     # a run of unknown text wider than a line is the one place a break falls inside it
     assert title_lines("某" * 30, 20) == ["某" * 10, "某" * 10, "某" * 10]
+
+
+def test_the_org_keeps_its_government() -> None:
+    """市政府 / 青岛市人民政府 read as one word (jieba cuts them so): no break between the org and 政府."""
+    # it broke as 2025年青岛市 / 政府工作报告 …
+    assert title_lines(Q3, 20, ["青岛市"]) == ["2025年", "青岛市政府工作报告", "公开挂牌事项三季度", "进展情况台账"]
+    assert title_lines("青岛市人民政府办公厅关于某某的通知", 16, ["青岛市"])[0] == "青岛市人民政府"

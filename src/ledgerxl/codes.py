@@ -73,6 +73,8 @@ W340: Final = "W340"
 W341: Final = "W341"
 W342: Final = "W342"
 W343: Final = "W343"
+W350: Final = "W350"
+W351: Final = "W351"
 
 
 # Errors about one item of a form: with --allow-errors and in batch, the form's other items are published
@@ -83,7 +85,7 @@ ITEM_LEVEL = frozenset({E201, E202, E203, E204, E205, E209, E220})
 # Findings only the supervision office can act on (which version counts, who has not sent, what the
 # inbox holds, the configured period). Feedback to a department leaves them out: a department told
 # "以较新的一份为准" or "请督促该单位" has nothing to do with it.
-FOR_CLERK = frozenset({E208, W305, W306, W313, W315, W317})
+FOR_CLERK = frozenset({E208, W305, W306, W313, W315, W317, W350, W351})
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,20 @@ CODES: dict[str, Code] = {
         Code(W341, "late-but-target-reached", "已达到目标但标为进度滞后", "请核对完成值或完成状态。"),
         Code(W342, "unreadable-value", "完成值无法识别", "完成值请只写数字和单位，如 19家、5.4%；多个目标用“；”分隔。"),
         Code(W343, "value-unit-mismatch", "完成值与目标单位不同", "请按目标的单位填写完成值。"),
+        # W350–W359: the outputs themselves (merge --pdf); the Word documents are published all the same
+        Code(
+            W350,
+            "pdf-no-libreoffice",
+            "未生成 PDF：本机没有 LibreOffice",
+            "Word 文档已照常写出。要自动生成 PDF，请安装 LibreOffice（免费，libreoffice.org）后重新运行；"
+            "也可以在 Word/WPS 中打开文档，“另存为”PDF。",
+        ),
+        Code(
+            W351,
+            "pdf-conversion-failed",
+            "PDF 转换失败",
+            "Word 文档已照常写出。请重新运行；仍不成功时，在 Word/WPS 中打开文档，“另存为”PDF。",
+        ),
     ]
 }
 

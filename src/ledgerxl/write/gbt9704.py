@@ -16,6 +16,8 @@ from ledgerxl.write.zip import normalize_zip
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TEXT_WIDTH = 8844  # twips: A4 210 mm less 28 + 26 mm margins = 156 mm
+TEXT_HEIGHT = 12756  # twips: A4 297 mm less 37 + 35 mm margins = 225 mm
+LEFT_MARGIN = 1587  # twips: 28 mm
 FANGSONG = "仿宋_GB2312"
 HEITI = "黑体"
 XIAOBIAOSONG = "方正小标宋简体"
@@ -36,6 +38,12 @@ _FONTS = (
 
 def twips(pt: float) -> int:
     return int(round(pt * 20))
+
+
+def half_widths(size: float, width: int = TEXT_WIDTH) -> int:
+    """How many half-width units (textwidth.display_width) of `size` pt type fit in `width` twips: 40 for
+    a 22 pt title on the text width."""
+    return width // twips(size / 2)
 
 
 def rpr_xml(east_asia: str, size: float, bold: bool = False, latin: str = LATIN) -> str:

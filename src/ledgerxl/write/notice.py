@@ -20,9 +20,23 @@ from ledgerxl.ledger import ledger_stats
 from ledgerxl.model import Ledger
 from ledgerxl.periods import Period
 from ledgerxl.write import sandbox
+from ledgerxl.write.gbt9704 import TEXT_WIDTH, half_widths
+from ledgerxl.write.textwidth import display_width
+from ledgerxl.write.titles import title_lines
 from ledgerxl.write.zip import normalize_zip
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "notice.docx"
+# The layout the line breaks are computed for (the built-in template's, GB/T 9704): a 22 pt title (二号)
+# on the full text width, a 16 pt body (三号) whose 附件： line is indented five characters.
+TITLE_SIZE, BODY_SIZE = 22, 16
+ATTACHMENT_INDENT = 5  # characters: two in, then 附件：
+# 发文机关标志 (GB/T 9704 7.2.2): paragraphs of this style get the size that puts the name on one line,
+# at most the style's own, and an exact line height MASTHEAD_LINE times that size.
+MASTHEAD_STYLE = "NoticeMasthead"
+MASTHEAD_LINE = 1.1
+# The built-in template's document title (File > Properties): a notice made from it gets its own title
+# instead, which a PDF viewer shows in its title bar.
+TEMPLATE_TITLE = "通报（ledgerxl 通知模板）"
 
 # Every tag a template may use, with what it holds (shown to the clerk when a tag is wrong).
 TAGS: dict[str, str] = {
@@ -38,9 +52,16 @@ TAGS: dict[str, str] = {
     "progress_word": "“进展”或（全年）“完成”，如 {{ progress_word }}情况",
     "title": "台账标题",
     "subject": "通报事由，即台账标题去掉“台账”二字",
+    "notice_title": "通报标题，即 关于{{ subject }}的通报",
+    "notice_title_lines": "通报标题，按二号字在词与词之间回行（GB/T 9704 7.3.3），用于标题段落",
     "attachment_title": "附件标题（即台账标题）",
     "attachment_number": "附件顺序号，如 2（未编号时为空）",
     "attachment_name": "附件说明中“附件：”后面的文字，如 2.台账标题",
+    "attachment_name_lines": "同上，在词与词之间回行（附件说明段落，三号字，左空五字）",
+    "masthead": "发文机关标志，如 青岛市人民政府办公厅文件（未设置时为空：不排版头）",
+    "cc": "抄送机关，以句号结尾（未设置时为空）",
+    "printed_by": "印发机关（未设置时为空）",
+    "printed_on": "印发日期，即成文日期，如 2025年10月15日",
     "item_count": "挂牌事项数",
     "items_reported": "已报送进展的事项数",
     "items_missing": "没有任何单位报送进展的事项数",
@@ -73,12 +94,20 @@ def notice_context(
     office: str = "",
     doc_number: str = "",
     attachment_label: str | None = "附件",
+    masthead: str = "",
+    cc: str = "",
+    printed_by: str = "",
 ) -> dict[str, Any]:
-    """The values the template's tags are filled with (the keys of TAGS)."""
+    """The values the template's tags are filled with (the keys of TAGS). The *_lines values hold a "\\n"
+    where the text wraps, which docxtpl writes as a line break (w:br) within the paragraph."""
     stats = ledger_stats(ledger)
     number = attachment_number(attachment_label)
     subject = ledger.title.removesuffix("台账")
     status_counts = dict(stats.by_status)
+    name = f"{number}.{ledger.title}" if number else ledger.title
+    title = f"关于{subject}的通报"
+    words = (org,)
+    name_width = half_widths(BODY_SIZE, TEXT_WIDTH - ATTACHMENT_INDENT * 20 * BODY_SIZE)
     ctx: dict[str, Any] = {
         "office": office or f"{org}政府办公室",
         "doc_number": doc_number,
@@ -92,9 +121,17 @@ def notice_context(
         "progress_word": "完成" if period.is_annual else "进展",
         "title": ledger.title,
         "subject": subject,
+        "notice_title": title,
+        "notice_title_lines": "\n".join(title_lines(title, half_widths(TITLE_SIZE), words)),
         "attachment_title": ledger.title,
         "attachment_number": number,
-        "attachment_name": f"{number}.{ledger.title}" if number else ledger.title,
+        "attachment_name": name,
+        "attachment_name_lines": "\n".join(title_lines(name, name_width, words)),
+        "masthead": masthead,
+        # GB/T 9704 7.4.2: a full stop after the last office
+        "cc": cc if not cc or cc.endswith("。") else cc.rstrip("，、；,;") + "。",
+        "printed_by": printed_by,
+        "printed_on": chinese_date(date),
         "item_count": stats.items,
         "items_reported": stats.items_reported,
         "items_missing": stats.items_missing,
@@ -163,6 +200,34 @@ def render_notice(context: dict[str, Any], template: Path | None = None) -> byte
             f"通知模板 {name} 中的标签有误：{e.message}{where}。",
             "标签写成 {{ office }} 这样，两边各两个花括号；条件写成 {% if departments_missing %}…{% endif %}。",
         ) from e
+    _fit_masthead(tpl.docx)
+    props = tpl.docx.core_properties
+    if props.title == TEMPLATE_TITLE and context.get("notice_title"):
+        props.title = context["notice_title"]
     buf = io.BytesIO()
     tpl.save(buf)
     return normalize_zip(buf.getvalue())
+
+
+def _fit_masthead(doc: Any) -> None:
+    """Each 发文机关标志 paragraph on one line: its runs get the size at which the name fills at most 98 % of
+    the text width (青岛市人民政府办公厅文件, 12 characters: 36 pt), never more than the style's own."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    style = next((s for s in doc.styles if s.style_id == MASTHEAD_STYLE), None)
+    if style is None or style.font.size is None:
+        return
+    for p in doc.paragraphs:
+        if p.style is None or p.style.style_id != MASTHEAD_STYLE or not p.text.strip():
+            continue
+        units = display_width(p.text.strip())
+        # half-points, rounded down: TEXT_WIDTH twips hold TEXT_WIDTH / 10 half-width units of 1 pt; the 2 %
+        # spare keeps a name that just fits from wrapping where a renderer measures a little wider
+        fit = min(style.font.size.pt, int(2 * 0.98 * TEXT_WIDTH / 10 / units) / 2)
+        for run in p.runs:
+            run.font.size = Pt(fit)
+        # the line as high as the type: the glyphs' top then stays where the style puts it (35 mm down),
+        # whatever the size (a 28.5 pt name in the 42 pt line stood 4 mm lower, measured)
+        p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        p.paragraph_format.line_spacing = Pt(round(fit * MASTHEAD_LINE, 1))

@@ -118,11 +118,11 @@ def break_points(title: str, words: Iterable[str] = ()) -> list[int]:
 
 def title_lines(title: str, width: int, words: Iterable[str] = ()) -> list[str]:
     """`title` in as few lines as fit in `width` half-width units (display_width), broken only between
-    pieces, the longest line as short as possible (balanced); on a tie the upper line is the longer one,
-    as in a 公文 title's 倒梯形. One line when it fits."""
+    pieces (never between a given word and the 政府 after it), the longest line as short as possible
+    (balanced); on a tie the upper line is the longer one, as in a 公文 title's 倒梯形. One line when it fits."""
     if display_width(title) <= width:
         return [title]
-    pieces = units(title, words)
+    pieces = _keep_government(units(title, words), words)
     cut: list[str] = []
     for p in pieces:  # a piece wider than a line is the one place a break falls inside a run of text
         cut.extend(_chars_to_width(p, width) if display_width(p) > width else [p])
@@ -137,6 +137,19 @@ def title_lines(title: str, width: int, words: Iterable[str] = ()) -> list[str]:
     _, starts = best
     bounds = [*starts, len(cut)]
     return ["".join(cut[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _keep_government(pieces: list[str], words: Iterable[str]) -> list[str]:
+    """A given word (the org) and the 政府 after it on one line: 市政府, 青岛市人民政府 are one word to a
+    reader (and to jieba), though 政府工作报告 is a piece of its own."""
+    given = set(words)
+    out: list[str] = []
+    for p in pieces:
+        if out and out[-1] in given and p.startswith(("政府", "人民政府")):
+            out[-1] += p
+        else:
+            out.append(p)
+    return out
 
 
 def _balanced(sizes: list[int], lines: int, width: int) -> tuple[int, list[int]] | None:
