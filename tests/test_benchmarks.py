@@ -260,5 +260,6 @@ def test_serve_harness_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert r.returncode in (0, 1), r.stdout + r.stderr
     rows = {line.split("|")[1].strip() for line in r.stdout.splitlines() if line.startswith("| ")}
     assert {"upload to findings, p95", "server memory, peak"} <= rows, r.stdout
-    assert "1 hostile uploads mixed in (1 refused as they should be)" in r.stdout, r.stdout
+    assert "6 departments × 3 rounds" in r.stdout, r.stdout
+    assert "3 hostile uploads mixed in (3 refused as they should be)" in r.stdout, r.stdout
     assert re.search(r"^(PASS|FAIL): p95 upload to findings \d+ ms \(target ≤ 300 ms\)$", r.stdout, re.M), r.stdout

@@ -91,9 +91,9 @@ class Intake:
         # the reader and the rules imported before the workers fork (and by each worker elsewhere): a worker
         # importing them at its first upload took 0.3 s, and so did each worker replacing a killed one
         readers = ("ledgerxl.read.submission", "ledgerxl.rules.form", "ledgerxl.read.workbook")
-        for name in readers:
-            importlib.import_module(name)
         limits = Limits(preload=Limits().preload + ("openpyxl", *readers))  # openpyxl: the annotated copies
+        for name in limits.preload:  # openpyxl alone cost a replacement worker 0.2 s
+            importlib.import_module(name)
         for _ in range(max(1, workers)):
             pool = Pool(1, limits)
             pool.start()
@@ -217,10 +217,12 @@ class Intake:
         # unique whatever arrives in the same second: the hash's first digits
         inbox_name = f"{Path(name).stem}-网上{stamp}-{sha256[:6]}{Path(name).suffix.lower()}"
         archive = f"{sha256}/{inbox_name}"
+        # archived before the lock (a file kept by its hash is the same file whoever keeps it), so that
+        # the lock is held for the database alone: every upload waits for it
+        target = self.paths.archive / archive
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(upload), target)  # another drive than the uploads folder (Windows) is a copy
         with self.batch_lock(), self.db() as store, store.transaction():
-            target = self.paths.archive / archive
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(upload), target)
             run = RunState(BatchOptions(config=self.cfg), self.period, self.paths, store)
             run_id = store.begin_run(self.period)
             inc = Incoming(self.paths.inbox / inbox_name, None, sha256, size, time.time(), archive=archive)
@@ -228,7 +230,7 @@ class Intake:
             if inc.submission is not None:
                 inc.submission.path = inc.path
             result = BatchResult(run_id=run_id, period=self.period, dry_run=False)
-            record_files(run, run_id, [inc], None, result)
+            record_files(run, run_id, [inc], None, result, department)
             new = result.new[0]
             record: dict[str, object] = {
                 "source": "web",
@@ -238,23 +240,23 @@ class Intake:
             }
             store.finish_run(run_id, "errors" if new.errors else "ok", record)
             file_id = store.file_of_sha(sha256)
-            # the inbox holds every file received, whichever way it came (an inbox copy is only a copy: the
-            # archive and the history are already committed)
-            self.paths.inbox.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(target, self.paths.inbox / inbox_name)
             mine = [f for f in run.selection_findings if f.department == department]
             findings = _for_department(checked.findings + mine)
-            with store.transaction():
-                uid = store.add_upload(
-                    self.period,
-                    department,
-                    name=name,
-                    size=size,
-                    sha256=sha256,
-                    file_id=file_id[0] if file_id else None,
-                    findings=findings,
-                )
-                store.audit(department, "上传", department, f"{name}（{_verdict(new.errors, new.warnings)}）", address)
+            uid = store.add_upload(
+                self.period,
+                department,
+                name=name,
+                size=size,
+                sha256=sha256,
+                file_id=file_id[0] if file_id else None,
+                findings=findings,
+            )
+            store.audit(department, "上传", department, f"{name}（{_verdict(new.errors, new.warnings)}）", address)
+        # the inbox holds every file received, whichever way it came; its copy is only a copy (the archive
+        # and the history are committed), written atomically under a hidden temp name batch never reads
+        from ledgerxl.write.publish import write_atomic
+
+        write_atomic(self.paths.inbox / inbox_name, target.read_bytes())
         return Received(uid, name, findings, True, new.current, department_in_form=department)
 
     def _shown(

@@ -549,8 +549,9 @@ class Store:
             texts.setdefault(number, progress)
         return p, texts
 
-    def versions(self, period: Period) -> list[Version]:
-        """Every file received for the period, in arrival order."""
+    def versions(self, period: Period, department: str | None = None) -> list[Version]:
+        """Every file received for the period (or only `department`'s), in arrival order."""
+        where, args = _of_department(period, department)
         rows = self.conn.execute(
             "SELECT f.id, f.name, f.sha256, f.received_at, s.department, s.accepted,"
             " c.submission_id IS NOT NULL, f.in_inbox, s.contact, s.phone,"
@@ -558,8 +559,8 @@ class Store:
             " (SELECT count(*) FROM findings x WHERE x.file_id = f.id AND x.severity = 'warning')"
             " FROM files f LEFT JOIN submissions s ON s.file_id = f.id"
             " LEFT JOIN current c ON c.submission_id = s.id AND c.period = f.period"
-            " WHERE f.period = ? ORDER BY f.id",
-            (period.code,),
+            f" WHERE {where} ORDER BY f.id",
+            args,
         )
         return [
             Version(
@@ -625,15 +626,16 @@ class Store:
             (period.code, department, file_id, action, reason, who, now()),
         )
 
-    def decisions(self, period: Period) -> dict[int, Decided]:
+    def decisions(self, period: Period, department: str | None = None) -> dict[int, Decided]:
         """file id -> what counts of the clerk's decisions: a file's latest one, and of "use" only the
         department's latest (choosing another version replaces the earlier choice)."""
         out: dict[int, Decided] = {}
         used: dict[str, int] = {}
-        for fid, dept, action, reason, who, at in self.conn.execute(
-            "SELECT file_id, department, action, reason, who, at FROM decisions WHERE period = ? ORDER BY id",
-            (period.code,),
-        ):
+        sql = "SELECT file_id, department, action, reason, who, at FROM decisions WHERE period = ?"
+        args: tuple[str, ...] = (period.code,)
+        if department is not None:
+            sql, args = sql + " AND department = ?", (period.code, department)
+        for fid, dept, action, reason, who, at in self.conn.execute(sql + " ORDER BY id", args):
             out[fid] = Decided(action, reason, who, at)
             if action == "use":
                 if dept in used and used[dept] != fid and out[used[dept]].action == "use":
@@ -641,12 +643,14 @@ class Store:
                 used[dept] = fid
         return out
 
-    def warning_counts(self, period: Period) -> dict[int, int]:
+    def warning_counts(self, period: Period, department: str | None = None) -> dict[int, int]:
+        where, args = _of_department(period, department)
         return dict(
             self.conn.execute(
                 "SELECT f.id, count(x.id) FROM files f JOIN findings x ON x.file_id = f.id"
-                " WHERE f.period = ? AND x.severity = 'warning' GROUP BY f.id",
-                (period.code,),
+                " LEFT JOIN submissions s ON s.file_id = f.id"
+                f" WHERE {where} AND x.severity = 'warning' GROUP BY f.id",
+                args,
             ).fetchall()
         )
 
@@ -675,14 +679,15 @@ class Store:
             )
         return out
 
-    def version_heads(self, period: Period) -> list[tuple[int, int, Submission, int]]:
-        """Every submission of the period as (file id, submission id, the submission without its entries,
-        errors): what the version rule needs, without loading thousands of entries."""
+    def version_heads(self, period: Period, department: str | None = None) -> list[tuple[int, int, Submission, int]]:
+        """Every submission of the period (or only `department`'s) as (file id, submission id, the submission
+        without its entries, errors): what the version rule needs, without loading thousands of entries."""
+        where, args = _of_department(period, department)
         rows = self.conn.execute(
             "SELECT f.id, s.id, f.name, f.mtime, s.sheet, s.department, s.department_raw, s.filled_date,"
             " (SELECT count(*) FROM findings x WHERE x.file_id = f.id AND x.severity = 'error')"
-            " FROM files f JOIN submissions s ON s.file_id = f.id WHERE f.period = ? ORDER BY f.id",
-            (period.code,),
+            f" FROM files f JOIN submissions s ON s.file_id = f.id WHERE {where} ORDER BY f.id",
+            args,
         )
         return [
             (
@@ -705,10 +710,12 @@ class Store:
             for fid, sid, name, mtime, sheet, dept, raw, date, errors in rows
         ]
 
-    def set_currents(self, period: Period, chosen: dict[str, int], run_id: int) -> None:
+    def set_currents(self, period: Period, chosen: dict[str, int], run_id: int, department: str | None = None) -> None:
         """The current submission of each department (call inside a transaction); a department absent from
-        `chosen` has none (the clerk withdrew every version)."""
+        `chosen` has none (the clerk withdrew every version). `department`: only that one's changed."""
         known = self.current(period)
+        if department is not None:
+            known = {d: v for d, v in known.items() if d == department}
         for dept in set(known) - set(chosen):
             self.conn.execute("DELETE FROM current WHERE period = ? AND department = ?", (period.code, dept))
         for dept, sid in chosen.items():
@@ -830,3 +837,10 @@ class Store:
             (period.code, limit),
         )
         return [(RunInfo(*r[:5]), json.loads(r[5]) if r[5] else {}) for r in rows]
+
+
+def _of_department(period: Period, department: str | None) -> tuple[str, tuple[str, ...]]:
+    """The WHERE clause (over files f and submissions s) of a period's files, or one department's."""
+    if department is None:
+        return "f.period = ?", (period.code,)
+    return "f.period = ? AND s.department = ?", (period.code, department)

@@ -3,6 +3,7 @@ with a warning; TLS when given a certificate and its key."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from ledgerxl.web.address import ServeOptions, Serving, plan
@@ -11,6 +12,9 @@ from ledgerxl.web.address import ServeOptions, Serving, plan
 # and a flood cannot open more than this many at once (each upload is at most 20 MB on disk, never in memory)
 LIMIT_CONCURRENCY = 200
 KEEP_ALIVE_SECONDS = 5
+# how often a thread holding the GIL lets another run (Python's default 5 ms): a request thread woken by
+# its worker's answer waited behind the others for it; at 1 ms, p95 of 20 concurrent uploads fell 15-25 %
+SWITCH_INTERVAL = 0.001
 
 
 def serve(opts: ServeOptions, started: Callable[[Serving], None] | None = None) -> None:
@@ -21,6 +25,7 @@ def serve(opts: ServeOptions, started: Callable[[Serving], None] | None = None) 
     from ledgerxl.web.app import build_app
 
     where = plan(opts)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     intake = load_intake(opts.config, opts.workers)
     try:
         app = build_app(intake, where.base_url, secure=where.tls)

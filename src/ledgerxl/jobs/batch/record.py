@@ -12,12 +12,18 @@ from ledgerxl.jobs.store import now
 
 
 def record_files(
-    run: RunState, run_id: int, incoming: list[Incoming], present: set[str] | None, result: BatchResult
+    run: RunState,
+    run_id: int,
+    incoming: list[Incoming],
+    present: set[str] | None,
+    result: BatchResult,
+    department: str | None = None,
 ) -> None:
     """One transaction: every new file with its submission and findings, then each department's current
     version by the one rule (jobs.history), which the clerk's decisions and the forms' dates govern, not the
     order the files happened to arrive in. `present`: the hashes of everything in the inbox (None: an
-    upload through the web intake, which did not look at the inbox)."""
+    upload through the web intake, which did not look at the inbox); `department`: the one department
+    the files are of (the web intake), whose current version alone is chosen again."""
     from ledgerxl.jobs.history import refresh_current
 
     with run.store.transaction():
@@ -42,7 +48,7 @@ def record_files(
             result.new.append(nf)
             if sid is not None:
                 new[sid] = nf
-        stored = refresh_current(run.store, run.period, run_id)
+        stored = refresh_current(run.store, run.period, run_id, department)
         if present is not None:
             run.store.set_presence(present)
         run.stage("db")
