@@ -191,3 +191,20 @@ def test_the_clerk_logs_in_withdraws_a_version_publishes_and_downloads(
         time.sleep(0.1)
     assert got.read_bytes() == (folder / "out" / "附件.docx").read_bytes()
     _shot(d, "web-desk-published", tmp_path)
+
+
+def test_a_file_over_the_limit_gets_the_chinese_message_not_a_browser_error(
+    server: tuple[str, Path, dict[str, str]], browser: WebDriver, tmp_path: Path
+) -> None:
+    """The server refuses the body as it streams and closes the connection (it does not read 21 MB it has
+    refused); the browser still shows the page that says why."""
+    from selenium.webdriver.common.by import By
+
+    big = tmp_path / "太大.xlsx"
+    big.write_bytes(b"PK\x03\x04" + os.urandom(21 * 1024 * 1024))
+    _, folder, links = server
+    browser.get(links[DEPT])
+    browser.find_element(By.ID, "file").send_keys(str(big))
+    _click(browser, browser.find_element(By.ID, "submit"))
+    assert "文件超过 20 MB 的上限" in browser.find_element(By.ID, "result").text
+    assert not any((folder / ".uploads").glob("*"))

@@ -227,7 +227,11 @@ async def _upload(web: Web, request: Request, dept: str, token: str) -> Response
         await run_in_threadpool(_audit, web, dept, "上传被拒", e.message, _client(request))
         context = await run_in_threadpool(_department_context, web, dept, None)
         context["refused"] = e.message
-        return web.render("department.html", e.status, token=token, **context)
+        page = web.render("department.html", e.status, token=token, **context)
+        # the rest of a refused body is not read: the connection closes (else the server went on parsing
+        # a 21 MB upload it had already refused)
+        page.headers["connection"] = "close"
+        return page
     try:
         received = await run_in_threadpool(web.intake.receive, dept, got.path, got.name, got.sha256, _client(request))
     except LedgerxlError as e:  # the lock held past its wait (a long batch run), the database unwritable
