@@ -208,3 +208,58 @@ def test_a_file_over_the_limit_gets_the_chinese_message_not_a_browser_error(
     _click(browser, browser.find_element(By.ID, "submit"))
     assert "文件超过 20 MB 的上限" in browser.find_element(By.ID, "result").text
     assert not any((folder / ".uploads").glob("*"))
+
+
+def test_serve_speaks_https_with_a_certificate_and_marks_its_cookie_secure(tmp_path: Path) -> None:
+    """--certfile/--keyfile: the same server over TLS (a self-signed certificate made by openssl), and the
+    desk's session cookie gets `Secure`."""
+    import http.client
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    config = working_folder(tmp_path / "w")
+    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    py = [sys.executable, "-m", "ledgerxl"]
+    subprocess.run([*py, "desk-password", "--config", str(config), "--password", PASSWORD], check=True)
+    port = _free_port()
+    args = ["--port", str(port), "--certfile", str(cert), "--keyfile", str(key)]
+    proc = subprocess.Popen([*py, "serve", "--config", str(config), *args], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert f"https://127.0.0.1:{port}" in proc.stdout.readline()  # what the links will say
+        context = ssl.create_default_context(cafile=str(cert))
+        context.check_hostname = False
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+                conn.request("GET", "/desk/login")
+                page = conn.getresponse()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.2)
+        body = page.read().decode()
+        assert page.status == 200 and 'name="csrf"' in body
+        import re
+
+        csrf = re.search(r'name="csrf" value="([^"]+)"', body)
+        assert csrf
+        import urllib.parse
+
+        form = urllib.parse.urlencode({"password": PASSWORD, "csrf": csrf.group(1)}).encode()
+        conn.request("POST", "/desk/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        login = conn.getresponse()
+        login.read()
+        assert login.status == 303 and "Secure" in (login.getheader("set-cookie") or "")
+        # the connection stays open (keep-alive): stopping the server must not wait for it for ever
+    finally:
+        proc.terminate()
+        proc.wait(10)
