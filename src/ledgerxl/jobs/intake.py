@@ -58,14 +58,6 @@ class Received:
     repeated: bool = False  # the same bytes had been received before
     department_in_form: str = ""
 
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
-
 
 @dataclass
 class _Checked:

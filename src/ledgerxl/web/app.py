@@ -276,13 +276,21 @@ def _department_context(web: Web, dept: str, shown: int | None) -> dict[str, Any
     }
 
 
-async def department_form(web: Web, request: Request) -> Response:
+def _owner(web: Web, request: Request) -> str | Response:
+    """The department whose link the request came by, or the answer to give instead (404, 429)."""
     token = request.path_params["token"]
-    dept = await run_in_threadpool(_department, web, token)
+    dept = _department(web, token)  # an indexed lookup: on the event loop (see department_page)
     if dept is None:
         return not_found()
     if (refused := _limited(web.page_limit, links.token_hash(token))) is not None:
         return refused
+    return dept
+
+
+async def department_form(web: Web, request: Request) -> Response:
+    dept = _owner(web, request)
+    if isinstance(dept, Response):
+        return dept
     data, name = await run_in_threadpool(_prefilled_form, web, dept)
     return _download(data, name)
 
@@ -304,12 +312,9 @@ def _prefilled_form(web: Web, dept: str) -> tuple[bytes, str]:
 
 
 async def department_copy(web: Web, request: Request) -> Response:
-    token = request.path_params["token"]
-    dept = await run_in_threadpool(_department, web, token)
-    if dept is None:
-        return not_found()
-    if (refused := _limited(web.page_limit, links.token_hash(token))) is not None:
-        return refused
+    dept = _owner(web, request)
+    if isinstance(dept, Response):
+        return dept
     made = await run_in_threadpool(_annotated, web, dept, request.path_params["upload"])
     if made is None:
         return not_found()
