@@ -56,7 +56,6 @@ class Received:
     recorded: bool  # received as a version of the department's form
     current: bool  # and it is now the version that counts
     repeated: bool = False  # the same bytes had been received before
-    department_in_form: str = ""
 
 
 @dataclass
@@ -178,7 +177,7 @@ class Intake:
             if known is not None and own:  # these bytes were recorded for another period
                 checked.findings.append(_other_period(name, known[1]))
             upload.unlink(missing_ok=True)
-            return self._shown(department, name, size, sha256, None, checked.findings, address, sub)
+            return self._shown(department, name, size, sha256, checked.findings, address)
         return self._record(department, upload, name, size, sha256, checked, address)
 
     def _check(self, upload: Path, name: str, department: str) -> _Checked:
@@ -249,51 +248,38 @@ class Intake:
         from ledgerxl.write.publish import write_atomic
 
         write_atomic(self.paths.inbox / inbox_name, target.read_bytes())
-        return Received(uid, name, findings, True, new.current, department_in_form=department)
+        return Received(uid, name, findings, True, new.current)
 
     def _shown(
-        self,
-        department: str,
-        name: str,
-        size: int,
-        sha256: str,
-        file_id: int | None,
-        findings: list[Finding],
-        address: str,
-        sub: Submission | None,
+        self, department: str, name: str, size: int, sha256: str, findings: list[Finding], address: str
     ) -> Received:
+        """An upload not received as a version: its findings, kept with the upload for its page."""
         shown = _for_department(findings)
         with self.db() as store, store.transaction():
             uid = store.add_upload(
-                self.period, department, name=name, size=size, sha256=sha256, file_id=file_id, findings=shown
+                self.period, department, name=name, size=size, sha256=sha256, file_id=None, findings=shown
             )
             store.audit(department, "上传（未收下）", department, name, address)
-        return Received(uid, name, shown, False, False, department_in_form=sub.department or "" if sub else "")
+        return Received(uid, name, shown, False, False)
 
     def _repeated(self, department: str, name: str, size: int, sha256: str, file_id: int, address: str) -> Received:
         """The same bytes again (a double click, a resend): what they were found to have, no new version."""
         with self.db() as store:
             findings = _for_department(store.findings_of([file_id]))
-            current = any(fid == file_id for _, fid in store.current_files(self.period))
+            # one department's versions, not every current form with its entries (current_files)
+            current = any(v.current for v in store.versions(self.period, department) if v.file_id == file_id)
             with store.transaction():
                 uid = store.add_upload(
                     self.period, department, name=name, size=size, sha256=sha256, file_id=file_id, findings=findings
                 )
                 store.audit(department, "重复上传", department, name, address)
-        return Received(uid, name, findings, True, current, repeated=True, department_in_form=department)
+        return Received(uid, name, findings, True, current, repeated=True)
 
     def serialized(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """fn (a job that takes the batch lock itself: a decision, a publish) run when no upload of this
         server is recording, waiting out a lock held elsewhere for up to LOCK_WAIT_SECONDS."""
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
         with self._recording:
-            while True:
-                try:
-                    return fn(*args, **kwargs)
-                except LockHeld:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
+            return _while_locked(lambda: fn(*args, **kwargs))
 
     @contextmanager
     def batch_lock(self) -> Iterator[None]:
@@ -301,20 +287,24 @@ class Intake:
         from ledgerxl.jobs.lock import RunLock
 
         lock = RunLock(self.paths.lock)
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
         with self._recording:
-            while True:
-                try:
-                    lock.acquire()
-                    break
-                except LockHeld:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
+            _while_locked(lock.acquire)
             try:
                 yield
             finally:
                 lock.release()
+
+
+def _while_locked(fn: Callable[[], T]) -> T:
+    """fn(), tried again while another process holds the batch lock, for up to LOCK_WAIT_SECONDS."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return fn()
+        except LockHeld:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _for_department(findings: list[Finding]) -> list[Finding]:

@@ -70,7 +70,6 @@ def build_app(intake: Intake, base_url: str, secure: bool = False) -> Starlette:
         lstrip_blocks=True,
     )
     web.env.filters["size"] = _size
-    web.env.filters["pad"] = lambda n, w: f"{n:0{w}d}"
     _warm_up(web.env)
 
     def route(path: str, fn: Any, methods: list[str] | None = None) -> Route:
@@ -451,9 +450,12 @@ def _desk_context(web: Web) -> dict[str, Any]:
         have = store.links()
         last = store.last_uploads(intake.period)
         runs = store.runs(intake.period, 5)
+    by_department: dict[str | None, list[Any]] = {}
+    for v in versions:  # grouped once: a scan per department was quadratic at 5,000 departments
+        by_department.setdefault(v.department, []).append(v)
     rows = []
     for i, dept in enumerate(intake.master.departments):
-        mine = [v for v in versions if v.department == dept]
+        mine = by_department.get(dept, [])
         state = have.get(dept)
         link = "未生成" if state is None else "已打开" if state[3] else "已发出" if state[2] else "已生成"
         current = next((v for v in mine if v.current), None)
