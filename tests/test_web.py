@@ -194,6 +194,20 @@ def test_serve_plan_is_loopback_by_default_and_warns_otherwise(tmp_path: Path) -
     assert lan.exposed and lan.base_url == "http://10.1.2.3:8080"
     with pytest.raises(UsageError):
         plan(ServeOptions(cfg, certfile=tmp_path / "c.pem"))
+    for bad in ("c.pem", "k.pem"):
+        (tmp_path / bad).write_text("-----BEGIN CERTIFICATE-----\nnot base64\n", encoding="ascii")
+    r = invoke(
+        [
+            "serve",
+            "--config",
+            str(cfg.source),
+            "--certfile",
+            str(tmp_path / "c.pem"),
+            "--keyfile",
+            str(tmp_path / "k.pem"),
+        ]
+    )
+    assert r.exit_code == 2 and "无法使用" in r.output and "Traceback" not in r.output, r.output
     assert BASE == s.base_url
 
 

@@ -44,8 +44,25 @@ def plan(opts: ServeOptions) -> Serving:
         if p is not None and not Path(p).is_file():
             raise ConfigError(f"找不到证书文件 {p}。", "请检查 --certfile/--keyfile 或 [serve] 中的路径。")
     tls = cert is not None
+    if cert is not None and key is not None:
+        _usable(Path(cert), Path(key))
     base = opts.base_url or s.base_url or f"{'https' if tls else 'http'}://{_url_host(host)}:{port}"
     return Serving(host, port, base.rstrip("/"), tls, not _loopback(host))
+
+
+def _usable(cert: Path, key: Path) -> None:
+    """The certificate and its key load as the server will load them; else a message, not a traceback
+    from inside uvicorn. An encrypted key is refused (the empty password), never asked for on a terminal
+    an unattended service does not have."""
+    import ssl
+
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key, password=lambda: b"")
+    except (ssl.SSLError, OSError, ValueError) as e:
+        raise ConfigError(
+            f"证书 {cert} 或私钥 {key} 无法使用（{e}）。",
+            "请给出 PEM 格式的证书和与之配对、没有密码的私钥；由单位的证书管理员导出，或放在 HTTPS 反向代理之后。",
+        ) from e
 
 
 def _loopback(host: str) -> bool:
